@@ -1,0 +1,81 @@
+using Canopy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Catalog;
+
+/// <summary>The whole catalogue, read-only, as one consistent picture. Entities in it must not be modified.</summary>
+public sealed class CatalogSnapshot
+{
+    public required IReadOnlyDictionary<long, Project> Projects { get; init; }
+    public required IReadOnlyDictionary<string, Project> ProjectsByPublicId { get; init; }
+    public required IReadOnlyDictionary<string, ProjectCategory> Categories { get; init; }
+    /// <summary>All portfolios by id, allocations in position order with their projects loaded.</summary>
+    public required IReadOnlyList<Portfolio> Portfolios { get; init; }
+    public required IReadOnlyDictionary<long, Portfolio> PortfoliosById { get; init; }
+    public required IReadOnlyDictionary<string, Portfolio> PortfoliosByPublicId { get; init; }
+
+    public Portfolio? DefaultPortfolio => Portfolios.FirstOrDefault(p => p.IsDefault && p.Active);
+
+    /// <summary>The split weights and prices of a portfolio, in allocation order.</summary>
+    public static IReadOnlyList<Share> SharesOf(Portfolio portfolio) =>
+        [.. portfolio.Allocations.Select(a => new Share(a.ProjectId, a.PartsPerMillion, a.Project!.CostPerTonUsdCents ?? 0))];
+}
+
+/// <summary>
+/// Keeps the catalogue in memory: every order needs it and it changes rarely. Operator changes on this node
+/// invalidate it at once; other nodes reload within <see cref="MaxAge"/>.
+/// </summary>
+public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private (CatalogSnapshot Snapshot, DateTimeOffset LoadedAt)? _current;
+
+    public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken ct)
+    {
+        var current = _current;
+        if (current is { } c && time.GetUtcNow() - c.LoadedAt < MaxAge) return c.Snapshot;
+        await _reload.WaitAsync(ct);
+        try
+        {
+            current = _current;
+            if (current is { } again && time.GetUtcNow() - again.LoadedAt < MaxAge) return again.Snapshot;
+            var snapshot = await LoadAsync(ct);
+            _current = (snapshot, time.GetUtcNow());
+            return snapshot;
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    public void Invalidate() => _current = null;
+
+    public void Dispose() => _reload.Dispose();
+
+    private async Task<CatalogSnapshot> LoadAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var projects = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+        var categories = await db.ProjectCategories.AsNoTracking().ToListAsync(ct);
+        var portfolios = await db.Portfolios.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+        var allocations = await db.PortfolioAllocations.AsNoTracking().ToListAsync(ct);
+        var byId = projects.ToDictionary(p => p.Id);
+        foreach (var p in portfolios)
+        {
+            p.Allocations = [.. allocations.Where(a => a.PortfolioId == p.Id).OrderBy(a => a.Position).ThenBy(a => a.ProjectId)];
+            foreach (var a in p.Allocations) a.Project = byId[a.ProjectId];
+        }
+        return new CatalogSnapshot
+        {
+            Projects = byId,
+            ProjectsByPublicId = projects.ToDictionary(p => p.PublicId, StringComparer.Ordinal),
+            Categories = categories.ToDictionary(c => c.Id, StringComparer.Ordinal),
+            Portfolios = portfolios,
+            PortfoliosById = portfolios.ToDictionary(p => p.Id),
+            PortfoliosByPublicId = portfolios.ToDictionary(p => p.PublicId, StringComparer.Ordinal),
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using Canopy.Catalog;
+using Canopy.Web;
+
+namespace Canopy.Cnaught;
+
+public sealed record CnaughtList<T>(IReadOnlyList<T> Data);
+
+public sealed record CnaughtProject(
+    string Id, string Name, string Type, string? Developer, string? RegistryName, string? RegistryId, string? RegistryUrl,
+    string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
+    string? PrimaryImageUrl, IReadOnlyList<int> UnSdgGoals);
+
+public sealed record CnaughtCategoryWithProjects(string Id, string Name, string? Description, string? PrimaryImageUrl, IReadOnlyList<CnaughtProject> Projects);
+
+/// <summary>Prices per kg are in USD cents and may be fractional (e.g. 1.6); orders round up once to whole cents.</summary>
+public sealed record CnaughtPortfolio(string Id, string Name, string? Summary, string? Description, string? PrimaryImageUrl,
+    decimal CheckoutPricePerKgUsdCents, decimal ApiPricePerKgUsdCents);
+
+public sealed record CnaughtCategoryAllocation(decimal AllocatedFraction, CnaughtCategoryWithProjects Category);
+
+public sealed record CnaughtPortfolioWithAllocations(string Id, string Name, string? Summary, string? Description, string? PrimaryImageUrl,
+    decimal CheckoutPricePerKgUsdCents, decimal ApiPricePerKgUsdCents, IReadOnlyList<CnaughtCategoryAllocation> CategoryAllocations);
+
+internal static class CnaughtCatalogEndpoints
+{
+    /// <summary>Projects without a category are grouped under this one in category allocations.</summary>
+    private static readonly ProjectCategory Uncategorised = new() { Id = "uncategorized", Name = "Other projects" };
+
+    public static RouteGroupBuilder MapCnaughtCatalog(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/portfolios", ListPortfoliosAsync).WithName("CnaughtListPortfolios").WithSummary("List portfolios")
+            .Produces<CnaughtList<CnaughtPortfolio>>();
+        v1.MapGet("/portfolios/{id}", GetPortfolioAsync).WithName("CnaughtGetPortfolio")
+            .WithSummary("Get a portfolio with its project categories and price").Produces<CnaughtPortfolioWithAllocations>();
+        v1.MapGet("/projects/{id}", GetProjectAsync).WithName("CnaughtGetProject").WithSummary("Get a project").Produces<CnaughtProject>();
+        v1.MapGet("/project-categories/{id}", GetCategoryAsync).WithName("CnaughtGetProjectCategory")
+            .WithSummary("Get a project category with its projects").Produces<CnaughtCategoryWithProjects>();
+        return v1;
+    }
+
+    private static async Task<IResult> ListPortfoliosAsync(CatalogCache catalog, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        var list = snapshot.Portfolios.Where(p => p.Active).Select(p =>
+        {
+            var price = PricePerKg(p);
+            return new CnaughtPortfolio(p.PublicId, p.Name, p.Summary, p.Description, p.ImageUrl, price, price);
+        }).ToList();
+        return TypedResults.Json(new CnaughtList<CnaughtPortfolio>(list), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> GetPortfolioAsync(string id, CatalogCache catalog, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        if (!snapshot.PortfoliosByPublicId.TryGetValue(id, out var p) || !p.Active)
+            return CnaughtProblems.NotFound("Could not find portfolio");
+        var price = PricePerKg(p);
+        var allocations = p.Allocations
+            .GroupBy(a => a.Project!.CategoryId ?? Uncategorised.Id)
+            .Select(g =>
+            {
+                var category = snapshot.Categories.GetValueOrDefault(g.Key) ?? Uncategorised;
+                var projects = g.Select(a => ToCnaught(a.Project!)).ToList();
+                return new CnaughtCategoryAllocation(g.Sum(a => a.PartsPerMillion) / 1_000_000m,
+                    new CnaughtCategoryWithProjects(category.Id, category.Name, category.Description, category.ImageUrl, projects));
+            }).ToList();
+        return TypedResults.Json(new CnaughtPortfolioWithAllocations(p.PublicId, p.Name, p.Summary, p.Description, p.ImageUrl, price, price, allocations), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> GetProjectAsync(string id, CatalogCache catalog, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        return snapshot.ProjectsByPublicId.TryGetValue(id, out var p)
+            ? TypedResults.Json(ToCnaught(p), Json.SnakeCase)
+            : CnaughtProblems.NotFound("Could not find project");
+    }
+
+    private static async Task<IResult> GetCategoryAsync(string id, CatalogCache catalog, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        if (!snapshot.Categories.TryGetValue(id, out var c)) return CnaughtProblems.NotFound("Could not find project category");
+        var projects = snapshot.Projects.Values.Where(p => p.CategoryId == c.Id && p.Active).OrderBy(p => p.Id).Select(ToCnaught).ToList();
+        return TypedResults.Json(new CnaughtCategoryWithProjects(c.Id, c.Name, c.Description, c.ImageUrl, projects), Json.SnakeCase);
+    }
+
+    internal static CnaughtProject ToCnaught(Project p) => new(
+        p.PublicId, p.Name, p.Type ?? p.Kind.ToString(), p.Developer, p.RegistryName, p.RegistryId, p.RegistryUrl, p.Summary, p.Description,
+        p.LocationName, p.LocationLatitude, p.LocationLongitude, p.ImageUrl, p.SdgGoalList());
+
+    /// <summary>Blended USD cents per kg, exact (cents per tonne / 1000), without trailing zeros.</summary>
+    private static decimal PricePerKg(Portfolio p) =>
+        (Pricing.BlendedCentsPerTonne(CatalogSnapshot.SharesOf(p)) / 1000m) / 1.000000000000000000000000000000000m;
+}

@@ -1,0 +1,12 @@
+namespace Canopy.Cnaught;
+
+internal static class CnaughtEndpoints
+{
+    /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
+    public static WebApplication MapCnaught(this WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1").WithTags("CNaught dialect").AddEndpointFilter<CnaughtAuthFilter>();
+        v1.MapCnaughtCatalog();
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using Canopy.Web;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Canopy.Cnaught;
+
+/// <summary>CNaught's problem types and titles (DESIGN §6); every CNaught error goes through here.</summary>
+internal static class CnaughtProblems
+{
+    public const string Base = "https://api.cnaught.com/v1/errors/";
+
+    public static IResult InvalidParameters(FieldErrors errors) => Problem(400, "invalid-parameters",
+        "Your request parameters didn't validate", null, errors);
+
+    public static IResult InvalidParameters(string field, string message) => InvalidParameters(new FieldErrors(field, message));
+
+    public static IResult InvalidPagination(string detail) => Problem(400, "invalid-pagination", "Invalid pagination parameters", detail);
+
+    public static IResult InvalidSubaccount(string detail) => Problem(400, "invalid-subaccount", "Invalid subaccount", detail);
+
+    public static IResult NotFound(string title, string? detail = null) => Problem(404, "not-found", title, detail);
+
+    public static IResult Forbidden(string title, string? detail = null) => Problem(403, "forbidden", title, detail);
+
+    public static IResult IdempotencyChangedPayload() => Problem(422, "idempotency-changed-payload",
+        "Previous request submitted with same idempotency key had different payload", null);
+
+    public static IResult IdempotencyConcurrent() => Problem(409, "idempotency-concurrent-requests",
+        "Concurrent requests submitted with same idempotency key", null);
+
+    public static IResult IdempotencyKeyTooLong() => Problem(400, "idempotency-key-too-long",
+        "Idempotency key too long", "Idempotency-Key must be at most 512 characters.");
+
+    public static IResult Unauthorized() => TypedResults.Problem(new ProblemDetails
+    {
+        Status = 401,
+        Title = "Unauthorized",
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        Detail = "Send your API key as 'Authorization: Bearer KEY'.",
+    });
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string type, string title, string? detail, FieldErrors? errors = null)
+    {
+        var problem = errors is null ? new ProblemDetails() : new ValidationProblemDetails(errors);
+        problem.Status = status;
+        problem.Type = Base + type;
+        problem.Title = title;
+        problem.Detail = detail;
+        return TypedResults.Problem(problem);
+    }
+}

@@ -1,0 +1,61 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Ledger;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Data;
+
+/// <summary>
+/// The one model. Each database provider has its own subclass so that each keeps its own migrations
+/// (EF refuses a migration set whose snapshot was made for another provider).
+/// </summary>
+public abstract class CanopyDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Subaccount> Subaccounts => Set<Subaccount>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<ProjectCategory> ProjectCategories => Set<ProjectCategory>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Portfolio> Portfolios => Set<Portfolio>();
+    public DbSet<PortfolioAllocation> PortfolioAllocations => Set<PortfolioAllocation>();
+    public DbSet<CreditBatch> CreditBatches => Set<CreditBatch>();
+    public DbSet<LedgerAccount> LedgerAccounts => Set<LedgerAccount>();
+    public DbSet<LedgerTransaction> LedgerTransactions => Set<LedgerTransaction>();
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    public DbSet<Setting> Settings => Set<Setting>();
+
+    /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>
+    public abstract bool IsPostgres { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CanopyDbContext).Assembly);
+}
+
+public sealed class SqliteCanopyDbContext(DbContextOptions<SqliteCanopyDbContext> options) : CanopyDbContext(options)
+{
+    public override bool IsPostgres => false;
+}
+
+public sealed class PostgresCanopyDbContext(DbContextOptions<PostgresCanopyDbContext> options) : CanopyDbContext(options)
+{
+    public override bool IsPostgres => true;
+}
+
+/// <summary>Installation-wide values, such as the hash of a generated admin key.</summary>
+public sealed class Setting
+{
+    public required string Key { get; set; }
+    public required string Value { get; set; }
+}
+
+internal sealed class SettingConfiguration : Microsoft.EntityFrameworkCore.IEntityTypeConfiguration<Setting>
+{
+    public void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<Setting> b)
+    {
+        b.ToTable("settings");
+        b.HasKey(x => x.Key);
+        b.Property(x => x.Key).HasMaxLength(100);
+        b.Property(x => x.Value).HasMaxLength(4000);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Canopy.Data;
+
+internal static class DatabaseSetup
+{
+    /// <summary>
+    /// Registers the context for <c>Database:Provider</c> (sqlite | postgres) and <c>ConnectionStrings:Canopy</c>,
+    /// and exposes it as <see cref="CanopyDbContext"/> so that no feature knows which provider runs.
+    /// </summary>
+    public static IServiceCollection AddCanopyData(this IServiceCollection services, IConfiguration config)
+    {
+        var provider = (config["Database:Provider"] ?? "sqlite").Trim().ToLowerInvariant();
+        var connectionString = config.GetConnectionString("Canopy");
+        switch (provider)
+        {
+            case "sqlite":
+                var sqlite = new SqliteConnectionStringBuilder(connectionString ?? "Data Source=canopy.db")
+                {
+                    // Writers queue for up to 30 s instead of failing with SQLITE_BUSY.
+                    DefaultTimeout = 30,
+                    Pooling = true,
+                };
+                services.AddDbContextPool<SqliteCanopyDbContext>(o => ConfigureSqlite(o, sqlite.ConnectionString));
+                services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<SqliteCanopyDbContext>());
+                break;
+            case "postgres" or "postgresql":
+                if (string.IsNullOrWhiteSpace(connectionString))
+                    throw new InvalidOperationException("Database:Provider is postgres but ConnectionStrings:Canopy is not set.");
+                services.AddDbContextPool<PostgresCanopyDbContext>(o => ConfigurePostgres(o, connectionString));
+                services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<PostgresCanopyDbContext>());
+                break;
+            default:
+                throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{provider}'.");
+        }
+        return services;
+    }
+
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, x => x.MigrationsHistoryTable("__ef_migrations"))
+         .UseSnakeCaseNamingConvention();
+
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString, x => x.MigrationsHistoryTable("__ef_migrations"))
+         .UseSnakeCaseNamingConvention();
+
+    /// <summary>Applies pending migrations; on SQLite also switches to WAL so readers never block the writer.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        await db.Database.MigrateAsync(ct);
+        if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add … --context SqliteCanopyDbContext</c> build the SQLite model.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteCanopyDbContext>
+{
+    public SqliteCanopyDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqliteCanopyDbContext>)DatabaseSetup.ConfigureSqlite(new DbContextOptionsBuilder<SqliteCanopyDbContext>(), "Data Source=design.db").Options);
+}
+
+/// <summary>Lets <c>dotnet ef migrations add … --context PostgresCanopyDbContext</c> build the PostgreSQL model (no server needed).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresCanopyDbContext>
+{
+    public PostgresCanopyDbContext CreateDbContext(string[] args) =>
+        new((DbContextOptions<PostgresCanopyDbContext>)DatabaseSetup.ConfigurePostgres(new DbContextOptionsBuilder<PostgresCanopyDbContext>(), "Host=localhost;Database=canopy_design").Options);
+}

@@ -1,0 +1,464 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Canopy.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "accounts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    default_portfolio_id = table.Column<long>(type: "bigint", nullable: true),
+                    billing = table.Column<int>(type: "integer", nullable: false),
+                    stripe_customer_id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    card_payment_method = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    impact_slug = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    hosted_impact_page_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    public_feed_opt_in = table.Column<bool>(type: "boolean", nullable: false),
+                    webhook_secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_accounts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ledger_accounts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    code = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<int>(type: "integer", nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: true),
+                    project_id = table.Column<long>(type: "bigint", nullable: true),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    balance = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_accounts", x => x.id);
+                    table.CheckConstraint("ck_ledger_accounts_credits_nonnegative", "kind <> 0 OR balance >= 0");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ledger_transactions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: true),
+                    note = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_transactions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "portfolios",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    public_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    summary = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    description = table.Column<string>(type: "text", nullable: true),
+                    image_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    is_default = table.Column<bool>(type: "boolean", nullable: false),
+                    active = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_portfolios", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "project_categories",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "text", nullable: true),
+                    image_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_project_categories", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "settings",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    value = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "subaccounts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    public_id = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    default_portfolio_id = table.Column<long>(type: "bigint", nullable: true),
+                    logo_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_subaccounts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_subaccounts_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    has_login = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_users", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_users_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ledger_entries",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    transaction_id = table.Column<long>(type: "bigint", nullable: false),
+                    ledger_account_id = table.Column<long>(type: "bigint", nullable: false),
+                    amount = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_entries", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_ledger_entries_ledger_accounts_ledger_account_id",
+                        column: x => x.ledger_account_id,
+                        principalTable: "ledger_accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_ledger_entries_ledger_transactions_transaction_id",
+                        column: x => x.transaction_id,
+                        principalTable: "ledger_transactions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "projects",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    public_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    kind = table.Column<int>(type: "integer", nullable: false),
+                    cost_per_ton_usd_cents = table.Column<long>(type: "bigint", nullable: true),
+                    cost_per_tree_usd_cents = table.Column<long>(type: "bigint", nullable: true),
+                    certified = table.Column<bool>(type: "boolean", nullable: false),
+                    certification_status = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    category_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    developer = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    registry_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    registry_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    registry_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    summary = table.Column<string>(type: "text", nullable: true),
+                    description = table.Column<string>(type: "text", nullable: true),
+                    location_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    location_latitude = table.Column<double>(type: "double precision", nullable: true),
+                    location_longitude = table.Column<double>(type: "double precision", nullable: true),
+                    un_sdg_goals = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    image_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    active = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_projects", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_projects_project_categories_category_id",
+                        column: x => x.category_id,
+                        principalTable: "project_categories",
+                        principalColumn: "id");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "api_tokens",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    user_id = table.Column<long>(type: "bigint", nullable: true),
+                    kind = table.Column<int>(type: "integer", nullable: false),
+                    mode = table.Column<int>(type: "integer", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    prefix = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_used_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_api_tokens", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_api_tokens_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_api_tokens_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "credit_batches",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    project_id = table.Column<long>(type: "bigint", nullable: false),
+                    vintage = table.Column<int>(type: "integer", nullable: false),
+                    registry_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    serial_prefix = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    grams_issued = table.Column<long>(type: "bigint", nullable: false),
+                    grams_available = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_credit_batches", x => x.id);
+                    table.CheckConstraint("ck_credit_batches_available", "grams_available >= 0 AND grams_available <= grams_issued");
+                    table.ForeignKey(
+                        name: "fk_credit_batches_projects_project_id",
+                        column: x => x.project_id,
+                        principalTable: "projects",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "portfolio_allocations",
+                columns: table => new
+                {
+                    portfolio_id = table.Column<long>(type: "bigint", nullable: false),
+                    project_id = table.Column<long>(type: "bigint", nullable: false),
+                    parts_per_million = table.Column<int>(type: "integer", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_portfolio_allocations", x => new { x.portfolio_id, x.project_id });
+                    table.ForeignKey(
+                        name: "fk_portfolio_allocations_portfolios_portfolio_id",
+                        column: x => x.portfolio_id,
+                        principalTable: "portfolios",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_portfolio_allocations_projects_project_id",
+                        column: x => x.project_id,
+                        principalTable: "projects",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_accounts_impact_slug",
+                table: "accounts",
+                column: "impact_slug",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_tokens_account_id",
+                table: "api_tokens",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_tokens_hash",
+                table: "api_tokens",
+                column: "hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_tokens_user_id",
+                table: "api_tokens",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_credit_batches_project_id_vintage",
+                table: "credit_batches",
+                columns: new[] { "project_id", "vintage" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_accounts_account_id",
+                table: "ledger_accounts",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_accounts_code",
+                table: "ledger_accounts",
+                column: "code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_ledger_account_id",
+                table: "ledger_entries",
+                column: "ledger_account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_transaction_id",
+                table: "ledger_entries",
+                column: "transaction_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_transactions_account_id",
+                table: "ledger_transactions",
+                column: "account_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_transactions_key",
+                table: "ledger_transactions",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_portfolio_allocations_project_id",
+                table: "portfolio_allocations",
+                column: "project_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_portfolios_public_id",
+                table: "portfolios",
+                column: "public_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_projects_category_id",
+                table: "projects",
+                column: "category_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_projects_public_id",
+                table: "projects",
+                column: "public_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_subaccounts_account_id_id",
+                table: "subaccounts",
+                columns: new[] { "account_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_subaccounts_public_id",
+                table: "subaccounts",
+                column: "public_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_users_account_id_email",
+                table: "users",
+                columns: new[] { "account_id", "email" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "api_tokens");
+
+            migrationBuilder.DropTable(
+                name: "credit_batches");
+
+            migrationBuilder.DropTable(
+                name: "ledger_entries");
+
+            migrationBuilder.DropTable(
+                name: "portfolio_allocations");
+
+            migrationBuilder.DropTable(
+                name: "settings");
+
+            migrationBuilder.DropTable(
+                name: "subaccounts");
+
+            migrationBuilder.DropTable(
+                name: "users");
+
+            migrationBuilder.DropTable(
+                name: "ledger_accounts");
+
+            migrationBuilder.DropTable(
+                name: "ledger_transactions");
+
+            migrationBuilder.DropTable(
+                name: "portfolios");
+
+            migrationBuilder.DropTable(
+                name: "projects");
+
+            migrationBuilder.DropTable(
+                name: "accounts");
+
+            migrationBuilder.DropTable(
+                name: "project_categories");
+        }
+    }
+}

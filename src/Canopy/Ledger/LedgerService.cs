@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Canopy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Ledger;
+
+/// <summary>One leg of a posting: which ledger account, how much (signed minor units).</summary>
+public readonly record struct Leg(long LedgerAccountId, long Amount);
+
+public enum PostResult { Posted, InsufficientCredits }
+
+/// <summary>
+/// Posts balanced transactions. Balances are cached only on the per-customer accounts (credits, receivable):
+/// those are what must be checked inside an order, and caching the platform-wide accounts (revenue,
+/// project payables) would put one hot row in every order's transaction and serialise all orders.
+/// Their balances are the sum of their entries.
+/// </summary>
+public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, TimeProvider time)
+{
+    public static bool TracksBalance(LedgerAccountKind kind) =>
+        kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable;
+
+    /// <summary>
+    /// Adds a balanced transaction to the context and applies its balance changes. Must run inside the caller's
+    /// database transaction; the caller's SaveChanges writes the transaction rows with the rest of its work.
+    /// A credits account that would go below zero makes nothing change and returns <see cref="PostResult.InsufficientCredits"/>.
+    /// </summary>
+    public async Task<PostResult> PostAsync(string key, string kind, string currency, long? accountId, string? note, IReadOnlyList<Leg> legs, CancellationToken ct)
+    {
+        if (legs.Count < 2) throw new ArgumentException("A transaction needs at least two legs.", nameof(legs));
+        long sum = 0;
+        foreach (var leg in legs) sum = checked(sum + leg.Amount);
+        if (sum != 0) throw new InvalidOperationException($"Ledger transaction {key} does not balance ({sum}).");
+
+        // Decreases first, in id order: a refused spend then changes nothing, and concurrent postings lock rows in one order.
+        var deltas = legs.GroupBy(l => l.LedgerAccountId)
+            .Select(g => (Id: g.Key, Delta: g.Sum(l => l.Amount), Kind: accounts.KindOf(g.Key)))
+            .Where(d => d.Delta != 0 && TracksBalance(d.Kind))
+            .OrderBy(d => d.Delta >= 0).ThenBy(d => d.Id);
+        foreach (var (id, delta, accountKind) in deltas)
+        {
+            int changed;
+            if (delta < 0 && accountKind == LedgerAccountKind.CustomerCredits)
+            {
+                var spend = -delta;
+                // The conditional update is the overspend guard: two concurrent spends cannot both pass it.
+                changed = await db.LedgerAccounts.Where(a => a.Id == id && a.Balance >= spend)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Balance, a => a.Balance - spend), ct);
+                if (changed == 0) return PostResult.InsufficientCredits;
+            }
+            else
+            {
+                changed = await db.LedgerAccounts.Where(a => a.Id == id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Balance, a => a.Balance + delta), ct);
+                if (changed == 0) throw new InvalidOperationException($"Ledger account {id} does not exist.");
+            }
+        }
+
+        db.LedgerTransactions.Add(new LedgerTransaction
+        {
+            Key = key,
+            Kind = kind,
+            Currency = currency,
+            AccountId = accountId,
+            Note = note,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+            Entries = [.. legs.Select(l => new LedgerEntry { LedgerAccountId = l.LedgerAccountId, Amount = l.Amount })],
+        });
+        return PostResult.Posted;
+    }
+}
+
+/// <summary>
+/// Finds or creates ledger accounts by code, and remembers them (they never change kind or go away).
+/// Call <see cref="EnsureAsync"/> before opening the transaction that posts to them: creation uses its own
+/// connection, which on SQLite would otherwise wait on the caller's write lock.
+/// </summary>
+public sealed class LedgerAccounts(IServiceScopeFactory scopes)
+{
+    private readonly ConcurrentDictionary<string, (long Id, LedgerAccountKind Kind)> _byCode = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, LedgerAccountKind> _kinds = new();
+
+    public LedgerAccountKind KindOf(long id) =>
+        _kinds.TryGetValue(id, out var kind) ? kind : throw new InvalidOperationException($"Ledger account {id} was not ensured first.");
+
+    public async ValueTask<long> EnsureAsync(LedgerAccountKind kind, string currency, long? ownerId, CancellationToken ct)
+    {
+        var code = LedgerAccount.CodeFor(kind, currency, ownerId);
+        if (_byCode.TryGetValue(code, out var hit)) return hit.Id;
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var id = await db.LedgerAccounts.Where(a => a.Code == code).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
+        if (id is null)
+        {
+            var account = new LedgerAccount
+            {
+                Code = code,
+                Kind = kind,
+                Currency = currency,
+                AccountId = kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable ? ownerId : null,
+                ProjectId = kind == LedgerAccountKind.ProjectPayable ? ownerId : null,
+            };
+            db.LedgerAccounts.Add(account);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                id = account.Id;
+            }
+            catch (DbUpdateException)
+            {
+                // Another request created it first.
+                db.ChangeTracker.Clear();
+                id = await db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Id).FirstAsync(ct);
+            }
+        }
+        _byCode[code] = (id.Value, kind);
+        _kinds[id.Value] = kind;
+        return id.Value;
+    }
+
+    /// <summary>Forget everything (tests that recreate a database in the same process).</summary>
+    internal void Clear() { _byCode.Clear(); _kinds.Clear(); }
+}

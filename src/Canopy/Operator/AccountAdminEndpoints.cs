@@ -1,0 +1,306 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Ledger;
+using Canopy.Web;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Operator;
+
+public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
+    bool? PublicFeedOptIn, string? ImpactSlug);
+
+public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled);
+
+public sealed record AccountResponse(long Id, string Name, string? Email, string Currency, string? DefaultPortfolioId, BillingMode Billing,
+    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, bool CardOnFile, long CreditsBalanceUsdCents, DateTime CreatedAt);
+
+public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLogin);
+
+public sealed record UserResponse(long Id, long AccountId, string Email, string? Name, bool HasLogin, DateTime CreatedAt);
+
+public sealed record CreateTokenRequest(TokenMode? Mode, TokenKind? Kind, string? Name, long? UserId);
+
+/// <summary>A token as listed: never the secret.</summary>
+public sealed record TokenResponse(long Id, long AccountId, TokenMode Mode, TokenKind Kind, string? Name, string Prefix, long? UserId,
+    DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
+
+/// <summary>A token just made: the only time its secret is shown.</summary>
+public sealed record CreatedTokenResponse(long Id, string Token, long AccountId, TokenMode Mode, TokenKind Kind, string? Name, string Prefix,
+    long? UserId, DateTime CreatedAt);
+
+public sealed record CreditsRequest(long? AmountUsdCents, string? Note);
+
+public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
+
+internal sealed class CreateAccountValidator : AbstractValidator<CreateAccountRequest>
+{
+    public CreateAccountValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
+        RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
+        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.Billing).IsInEnum();
+    }
+}
+
+internal sealed class UpdateAccountValidator : AbstractValidator<UpdateAccountRequest>
+{
+    public UpdateAccountValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
+        RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
+        RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
+        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.Billing).IsInEnum();
+    }
+}
+
+internal sealed class CreateUserValidator : AbstractValidator<CreateUserRequest>
+{
+    public CreateUserValidator()
+    {
+        RuleFor(x => x.Email).NotEmpty().MaximumLength(320).EmailAddress();
+        RuleFor(x => x.Name).MaximumLength(200);
+    }
+}
+
+internal sealed class CreateTokenValidator : AbstractValidator<CreateTokenRequest>
+{
+    public CreateTokenValidator()
+    {
+        RuleFor(x => x.Mode).NotNull().IsInEnum();
+        RuleFor(x => x.Kind).IsInEnum();
+        RuleFor(x => x.Name).MaximumLength(200);
+        RuleFor(x => x.UserId).NotNull().WithMessage("'user_id' is required for a personal token.").When(x => x.Kind == TokenKind.Personal);
+        RuleFor(x => x.UserId).Null().WithMessage("'user_id' is only for personal tokens.").When(x => x.Kind != TokenKind.Personal);
+    }
+}
+
+internal sealed class CreditsValidator : AbstractValidator<CreditsRequest>
+{
+    public const long Max = 100_000_000_000; // one billion dollars in one grant is surely a typo
+
+    public CreditsValidator()
+    {
+        RuleFor(x => x.AmountUsdCents).NotNull().GreaterThan(0).LessThanOrEqualTo(Max);
+        RuleFor(x => x.Note).MaximumLength(1000);
+    }
+}
+
+/// <summary>Accounts, their users and tokens, and credits: the operator's side of customers.</summary>
+internal static class AccountAdminEndpoints
+{
+    public static RouteGroupBuilder MapAccountAdmin(this RouteGroupBuilder admin)
+    {
+        var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
+        accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account");
+        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
+        accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
+        accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)");
+        accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account");
+        accounts.MapGet("/{id:long}/users", ListUsersAsync).WithName("AdminListUsers").WithSummary("List an account's users");
+        accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)");
+        accounts.MapGet("/{id:long}/tokens", ListTokensAsync).WithName("AdminListTokens").WithSummary("List an account's tokens (never their secrets)");
+        accounts.MapDelete("/{id:long}/tokens/{tokenId:long}", RevokeTokenAsync).WithName("AdminRevokeToken").WithSummary("Revoke a token");
+        accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits");
+        accounts.MapGet("/{id:long}/credits", GetCreditsAsync).WithName("AdminGetCredits").WithSummary("An account's USD credits balance");
+        return admin;
+    }
+
+    private static async Task<Results<Created<AccountResponse>, ValidationProblem>> CreateAccountAsync(
+        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateAccountValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        long? portfolioId = null;
+        if (r.DefaultPortfolioId is not null)
+        {
+            var snapshot = await catalog.GetAsync(ct);
+            if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
+                return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            portfolioId = portfolio.Id;
+        }
+        if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug, ct))
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+
+        var account = new Account
+        {
+            Name = r.Name!.Trim(),
+            Email = r.Email,
+            Currency = r.Currency?.ToUpperInvariant() ?? "USD",
+            DefaultPortfolioId = portfolioId,
+            Billing = r.Billing ?? BillingMode.None,
+            PublicFeedOptIn = r.PublicFeedOptIn ?? false,
+            ImpactSlug = r.ImpactSlug,
+            WebhookSecret = "whsec_" + Tokens.RandomString(32),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.Accounts.Add(account);
+        await db.SaveChangesAsync(ct);
+        await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
+        return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, account, ct));
+    }
+
+    private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
+    {
+        var accounts = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
+        var list = new List<AccountResponse>(accounts.Count);
+        foreach (var a in accounts) list.Add(await ToResponseAsync(db, a, ct));
+        return TypedResults.Ok(new ListResponse<AccountResponse>(list));
+    }
+
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, CancellationToken ct)
+    {
+        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
+        return account is null ? OperatorResults.NotFound("account") : TypedResults.Ok(await ToResponseAsync(db, account, ct));
+    }
+
+    private static async Task<Results<Ok<AccountResponse>, ValidationProblem, ProblemHttpResult>> UpdateAccountAsync(
+        long id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
+        if (account is null) return OperatorResults.NotFound("account");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdateAccountValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        if (r.DefaultPortfolioId is not null)
+        {
+            var snapshot = await catalog.GetAsync(ct);
+            if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
+                return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            account.DefaultPortfolioId = portfolio.Id;
+        }
+        if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug && a.Id != id, ct))
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+        if (r.Name is not null) account.Name = r.Name.Trim();
+        if (r.Email is not null) account.Email = r.Email;
+        if (r.Currency is not null) account.Currency = r.Currency.ToUpperInvariant();
+        if (r.Billing is { } billing) account.Billing = billing;
+        if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
+        if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
+        if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(await ToResponseAsync(db, account, ct));
+    }
+
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateUserAsync(
+        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateUserValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        var email = r.Email!.Trim().ToLowerInvariant();
+        if (await db.Users.AnyAsync(u => u.AccountId == id && u.Email == email, ct))
+            return OperatorResults.Conflict($"The account already has a user {email}.");
+        var user = new User { AccountId = id, Email = email, Name = r.Name, HasLogin = r.HasLogin ?? true, CreatedAt = time.GetUtcNow().UtcDateTime };
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
+    }
+
+    private static async Task<Results<Ok<ListResponse<UserResponse>>, ProblemHttpResult>> ListUsersAsync(long id, CanopyDbContext db, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id).OrderBy(u => u.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)]));
+    }
+
+    private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
+        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateTokenValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        if (r.UserId is { } userId && !await db.Users.AnyAsync(u => u.Id == userId && u.AccountId == id, ct))
+            return OperatorResults.Invalid("user_id", "The account has no such user.");
+
+        var mode = r.Mode!.Value;
+        var secret = Tokens.NewSecret(mode);
+        var token = new ApiToken
+        {
+            AccountId = id,
+            UserId = r.UserId,
+            Kind = r.Kind ?? TokenKind.Team,
+            Mode = mode,
+            Name = r.Name,
+            Hash = Tokens.Hash(secret),
+            Prefix = Tokens.DisplayPrefix(secret),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/admin/accounts/{id}/tokens/{token.Id}",
+            new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
+    }
+
+    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListTokensAsync(long id, CanopyDbContext db, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id).OrderBy(t => t.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)]));
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RevokeTokenAsync(
+        long id, long tokenId, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
+    {
+        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.AccountId == id, ct);
+        if (token is null) return OperatorResults.NotFound("token");
+        token.RevokedAt ??= time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        store.Evict(token.Hash);
+        return TypedResults.Ok(ToResponse(token));
+    }
+
+    private static async Task<Results<Ok<CreditsResponse>, ValidationProblem, ProblemHttpResult>> AddCreditsAsync(
+        long id, HttpRequest request, CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreditsValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+
+        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", id, ct);
+        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, "USD", null, ct);
+        var amount = r.AmountUsdCents!.Value;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ledger.PostAsync($"topup:{Guid.NewGuid():N}", "credits_topup", "USD", id, r.Note,
+            [new Leg(credits, amount), new Leg(funding, -amount)], ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        var transactionId = db.LedgerTransactions.Local.Select(t => (long?)t.Id).LastOrDefault();
+        var balance = await db.LedgerAccounts.Where(a => a.Id == credits).Select(a => a.Balance).FirstAsync(ct);
+        return TypedResults.Ok(new CreditsResponse(id, balance, transactionId));
+    }
+
+    private static async Task<Results<Ok<CreditsResponse>, ProblemHttpResult>> GetCreditsAsync(long id, CanopyDbContext db, CancellationToken ct)
+    {
+        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
+        return TypedResults.Ok(new CreditsResponse(id, await CreditsBalanceAsync(db, id, ct), null));
+    }
+
+    internal static Task<long> CreditsBalanceAsync(CanopyDbContext db, long accountId, CancellationToken ct)
+    {
+        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, "USD", accountId);
+        return db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
+    }
+
+    private static async Task<AccountResponse> ToResponseAsync(CanopyDbContext db, Account a, CancellationToken ct)
+    {
+        var portfolio = a.DefaultPortfolioId is { } pid
+            ? await db.Portfolios.Where(p => p.Id == pid).Select(p => p.PublicId).FirstOrDefaultAsync(ct)
+            : null;
+        return new AccountResponse(a.Id, a.Name, a.Email, a.Currency, portfolio, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
+            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, await CreditsBalanceAsync(db, a.Id, ct), a.CreatedAt);
+    }
+
+    private static UserResponse ToResponse(User u) => new(u.Id, u.AccountId, u.Email, u.Name, u.HasLogin, u.CreatedAt);
+
+    private static TokenResponse ToResponse(ApiToken t) =>
+        new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
+}
+
+/// <summary>A list in the operator API: <c>{"data": [...]}</c>.</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Data);

@@ -1,0 +1,475 @@
+using System.Globalization;
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Ledger;
+using Canopy.Web;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Operator;
+
+public sealed record CreateCategoryRequest(string? Id, string? Name, string? Description, string? ImageUrl);
+
+public sealed record CategoryResponse(string Id, string Name, string? Description, string? ImageUrl);
+
+public sealed record CreateProjectRequest(
+    string? Id, string? Name, ProjectKind? Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified,
+    string? CertificationStatus, string? CategoryId, string? Type, string? Developer, string? RegistryName, string? RegistryId,
+    string? RegistryUrl, string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
+    int[]? UnSdgGoals, string? ImageUrl, bool? Active);
+
+/// <summary>Fields given are changed; kind and ids never change.</summary>
+public sealed record UpdateProjectRequest(
+    string? Name, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified, string? CertificationStatus, string? CategoryId,
+    string? Type, string? Developer, string? RegistryName, string? RegistryId, string? RegistryUrl, string? Summary, string? Description,
+    string? LocationName, double? LocationLatitude, double? LocationLongitude, int[]? UnSdgGoals, string? ImageUrl, bool? Active);
+
+public sealed record ProjectResponse(
+    string Id, long WrenId, string Name, ProjectKind Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool Certified,
+    string? CertificationStatus, string? CategoryId, string? Type, string? Developer, string? RegistryName, string? RegistryId,
+    string? RegistryUrl, string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
+    IReadOnlyList<int> UnSdgGoals, string? ImageUrl, bool Active);
+
+public sealed record AllocationRequest(string? ProjectId, decimal? Fraction);
+
+public sealed record CreatePortfolioRequest(string? Id, string? Name, string? Summary, string? Description, string? ImageUrl,
+    List<AllocationRequest>? Allocations, bool? IsDefault);
+
+public sealed record UpdatePortfolioRequest(string? Name, string? Summary, string? Description, string? ImageUrl, bool? IsDefault, bool? Active);
+
+public sealed record AllocationResponse(string ProjectId, decimal Fraction);
+
+public sealed record PortfolioResponse(string Id, long WrenId, string Name, string? Summary, string? Description, string? ImageUrl,
+    bool IsDefault, bool Active, IReadOnlyList<AllocationResponse> Allocations);
+
+public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix);
+
+public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix,
+    decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, DateTime CreatedAt);
+
+internal static class CatalogRules
+{
+    public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
+    public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
+    public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
+
+    public static bool IsHttpUrl(string? url) =>
+        url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
+}
+
+internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategoryRequest>
+{
+    public CreateCategoryValidator()
+    {
+        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Description).MaximumLength(4000);
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+    }
+}
+
+internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequest>
+{
+    public CreateProjectValidator()
+    {
+        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Kind).NotNull().IsInEnum();
+        RuleFor(x => x.CostPerTonUsdCents).NotNull().WithMessage("'cost_per_ton_usd_cents' is required for offset and donation projects.")
+            .When(x => x.Kind is ProjectKind.Offset or ProjectKind.Donation);
+        RuleFor(x => x.CostPerTonUsdCents).Null().WithMessage("A tree project is priced per tree: give 'cost_per_tree_usd_cents' instead.")
+            .When(x => x.Kind is ProjectKind.Tree);
+        RuleFor(x => x.CostPerTreeUsdCents).NotNull().WithMessage("'cost_per_tree_usd_cents' is required for tree projects.")
+            .When(x => x.Kind is ProjectKind.Tree);
+        RuleFor(x => x.CostPerTreeUsdCents).Null().WithMessage("Only tree projects are priced per tree.")
+            .When(x => x.Kind is ProjectKind.Offset or ProjectKind.Donation);
+        RuleFor(x => x.CostPerTonUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        RuleFor(x => x.CostPerTreeUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        RuleFor(x => x.CategoryId).MaximumLength(64);
+        RuleFor(x => x.CertificationStatus).MaximumLength(200);
+        RuleFor(x => x.Type).MaximumLength(100);
+        RuleFor(x => x.Developer).MaximumLength(200);
+        RuleFor(x => x.RegistryName).MaximumLength(200);
+        RuleFor(x => x.RegistryId).MaximumLength(200);
+        RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.Summary).MaximumLength(1000);
+        RuleFor(x => x.Description).MaximumLength(10000);
+        RuleFor(x => x.LocationName).MaximumLength(200);
+        RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
+        RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
+        RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+    }
+}
+
+internal sealed class UpdateProjectValidator : AbstractValidator<UpdateProjectRequest>
+{
+    public UpdateProjectValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
+        RuleFor(x => x.CostPerTonUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        RuleFor(x => x.CostPerTreeUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        RuleFor(x => x.CategoryId).MaximumLength(64);
+        RuleFor(x => x.CertificationStatus).MaximumLength(200);
+        RuleFor(x => x.Type).MaximumLength(100);
+        RuleFor(x => x.Developer).MaximumLength(200);
+        RuleFor(x => x.RegistryName).MaximumLength(200);
+        RuleFor(x => x.RegistryId).MaximumLength(200);
+        RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.Summary).MaximumLength(1000);
+        RuleFor(x => x.Description).MaximumLength(10000);
+        RuleFor(x => x.LocationName).MaximumLength(200);
+        RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
+        RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
+        RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+    }
+}
+
+internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfolioRequest>
+{
+    public CreatePortfolioValidator()
+    {
+        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.Summary).MaximumLength(1000);
+        RuleFor(x => x.Description).MaximumLength(10000);
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.Allocations).NotEmpty().Must(a => a!.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
+        RuleForEach(x => x.Allocations).ChildRules(a =>
+        {
+            a.RuleFor(x => x.ProjectId).NotEmpty();
+            a.RuleFor(x => x.Fraction).NotNull().GreaterThan(0).LessThanOrEqualTo(1)
+                .Must(f => f is null || decimal.Round(f.Value, 6) == f.Value)
+                .WithMessage("'fraction' has at most 6 decimal places (parts per million).");
+        });
+        RuleFor(x => x.Allocations)
+            .Must(a => a!.Select(x => x.ProjectId).Distinct(StringComparer.Ordinal).Count() == a!.Count)
+            .WithMessage("Each project appears at most once in a portfolio.")
+            .Must(a => a!.Sum(x => x.Fraction ?? 0) == 1m)
+            .WithMessage(a => $"The fractions must sum to exactly 1 (they sum to {a.Allocations!.Sum(x => x.Fraction ?? 0).ToString(CultureInfo.InvariantCulture)}).")
+            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a.Fraction is > 0 && a.ProjectId is not null));
+    }
+}
+
+internal sealed class UpdatePortfolioValidator : AbstractValidator<UpdatePortfolioRequest>
+{
+    public UpdatePortfolioValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
+        RuleFor(x => x.Summary).MaximumLength(1000);
+        RuleFor(x => x.Description).MaximumLength(10000);
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+    }
+}
+
+internal sealed class CreateInventoryValidator : AbstractValidator<CreateInventoryRequest>
+{
+    public CreateInventoryValidator()
+    {
+        RuleFor(x => x.ProjectId).NotEmpty();
+        RuleFor(x => x.Vintage).NotNull().InclusiveBetween(1990, 2100);
+        RuleFor(x => x.AmountKg).NotNull().GreaterThan(0).LessThanOrEqualTo(Pricing.MaxGrams / Pricing.GramsPerKg)
+            .Must(kg => kg is null || decimal.Round(kg.Value, 3) == kg.Value).WithMessage("'amount_kg' has at most 3 decimal places (whole grams).");
+        RuleFor(x => x.RegistryName).MaximumLength(200);
+        RuleFor(x => x.SerialPrefix).MaximumLength(200);
+    }
+}
+
+/// <summary>The catalogue and inventory: categories, projects, portfolios, credit batches; and the ledger check.</summary>
+internal static class CatalogAdminEndpoints
+{
+    public static RouteGroupBuilder MapCatalogAdmin(this RouteGroupBuilder admin)
+    {
+        var categories = admin.MapGroup("/project-categories").WithTags("Operator: catalogue");
+        categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category");
+        categories.MapGet("", ListCategoriesAsync).WithName("AdminListCategories").WithSummary("List project categories");
+
+        var projects = admin.MapGroup("/projects").WithTags("Operator: catalogue");
+        projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project");
+        projects.MapGet("", ListProjectsAsync).WithName("AdminListProjects").WithSummary("List projects");
+        projects.MapGet("/{id}", GetProjectAsync).WithName("AdminGetProject").WithSummary("Get a project");
+        projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)");
+
+        var portfolios = admin.MapGroup("/portfolios").WithTags("Operator: catalogue");
+        portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio");
+        portfolios.MapGet("", ListPortfoliosAsync).WithName("AdminListPortfolios").WithSummary("List portfolios");
+        portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)");
+
+        var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
+        inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory");
+        inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory").WithSummary("List credit batches (optionally ?project_id=)");
+
+        admin.MapGet("/ledger/check", CheckLedgerAsync).WithTags("Operator: ledger").WithName("AdminLedgerCheck")
+            .WithSummary("Prove the ledger's invariants (balanced transactions, cached balances, no negative credits or batches)");
+        return admin;
+    }
+
+    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> CreateCategoryAsync(
+        HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateCategoryValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        var id = r.Id ?? await NewIdAsync(id => db.ProjectCategories.AnyAsync(c => c.Id == id, ct));
+        if (r.Id is not null && await db.ProjectCategories.AnyAsync(c => c.Id == id, ct))
+            return OperatorResults.Conflict($"A project category '{id}' already exists.");
+        var category = new ProjectCategory { Id = id, Name = r.Name!.Trim(), Description = r.Description, ImageUrl = r.ImageUrl, CreatedAt = time.GetUtcNow().UtcDateTime };
+        db.ProjectCategories.Add(category);
+        await db.SaveChangesAsync(ct);
+        catalog.Invalidate();
+        return TypedResults.Created($"/admin/project-categories/{id}", ToResponse(category));
+    }
+
+    private static async Task<Ok<ListResponse<CategoryResponse>>> ListCategoriesAsync(CanopyDbContext db, CancellationToken ct)
+    {
+        var list = await db.ProjectCategories.AsNoTracking().OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<CategoryResponse>([.. list.Select(ToResponse)]));
+    }
+
+    private static async Task<Results<Created<ProjectResponse>, ValidationProblem, ProblemHttpResult>> CreateProjectAsync(
+        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateProjectValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        if (r.CategoryId is not null && !await db.ProjectCategories.AnyAsync(c => c.Id == r.CategoryId, ct))
+            return OperatorResults.Invalid("category_id", $"There is no project category '{r.CategoryId}'.");
+        if (r.Id is not null && await db.Projects.AnyAsync(p => p.PublicId == r.Id, ct))
+            return OperatorResults.Conflict($"A project '{r.Id}' already exists.");
+        var project = new Project
+        {
+            PublicId = r.Id ?? await NewIdAsync(id => db.Projects.AnyAsync(p => p.PublicId == id, ct)),
+            Name = r.Name!.Trim(),
+            Kind = r.Kind!.Value,
+            CostPerTonUsdCents = r.CostPerTonUsdCents,
+            CostPerTreeUsdCents = r.CostPerTreeUsdCents,
+            Certified = r.Certified ?? false,
+            CertificationStatus = r.CertificationStatus,
+            CategoryId = r.CategoryId,
+            Type = r.Type,
+            Developer = r.Developer,
+            RegistryName = r.RegistryName,
+            RegistryId = r.RegistryId,
+            RegistryUrl = r.RegistryUrl,
+            Summary = r.Summary,
+            Description = r.Description,
+            LocationName = r.LocationName,
+            LocationLatitude = r.LocationLatitude,
+            LocationLongitude = r.LocationLongitude,
+            UnSdgGoals = string.Join(',', (r.UnSdgGoals ?? []).Distinct().Order().Select(g => g.ToString(CultureInfo.InvariantCulture))),
+            ImageUrl = r.ImageUrl,
+            Active = r.Active ?? true,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.Projects.Add(project);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.Id is not null)
+        {
+            return OperatorResults.Conflict($"A project '{r.Id}' already exists.");
+        }
+        await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", project.Id, ct);
+        catalog.Invalidate();
+        return TypedResults.Created($"/admin/projects/{project.PublicId}", ToResponse(project));
+    }
+
+    private static async Task<Ok<ListResponse<ProjectResponse>>> ListProjectsAsync(CanopyDbContext db, CancellationToken ct)
+    {
+        var list = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<ProjectResponse>([.. list.Select(ToResponse)]));
+    }
+
+    private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetProjectAsync(string id, CanopyDbContext db, CancellationToken ct)
+    {
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.PublicId == id, ct);
+        return project is null ? OperatorResults.NotFound("project") : TypedResults.Ok(ToResponse(project));
+    }
+
+    private static async Task<Results<Ok<ProjectResponse>, ValidationProblem, ProblemHttpResult>> UpdateProjectAsync(
+        string id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var p = await db.Projects.FirstOrDefaultAsync(x => x.PublicId == id, ct);
+        if (p is null) return OperatorResults.NotFound("project");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdateProjectValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        if (r.CostPerTonUsdCents is not null && p.Kind == ProjectKind.Tree)
+            return OperatorResults.Invalid("cost_per_ton_usd_cents", "A tree project is priced per tree.");
+        if (r.CostPerTreeUsdCents is not null && p.Kind != ProjectKind.Tree)
+            return OperatorResults.Invalid("cost_per_tree_usd_cents", "Only tree projects are priced per tree.");
+        if (r.CategoryId is not null && !await db.ProjectCategories.AnyAsync(c => c.Id == r.CategoryId, ct))
+            return OperatorResults.Invalid("category_id", $"There is no project category '{r.CategoryId}'.");
+        if (r.Name is not null) p.Name = r.Name.Trim();
+        p.CostPerTonUsdCents = r.CostPerTonUsdCents ?? p.CostPerTonUsdCents;
+        p.CostPerTreeUsdCents = r.CostPerTreeUsdCents ?? p.CostPerTreeUsdCents;
+        p.Certified = r.Certified ?? p.Certified;
+        p.CertificationStatus = r.CertificationStatus ?? p.CertificationStatus;
+        p.CategoryId = r.CategoryId ?? p.CategoryId;
+        p.Type = r.Type ?? p.Type;
+        p.Developer = r.Developer ?? p.Developer;
+        p.RegistryName = r.RegistryName ?? p.RegistryName;
+        p.RegistryId = r.RegistryId ?? p.RegistryId;
+        p.RegistryUrl = r.RegistryUrl ?? p.RegistryUrl;
+        p.Summary = r.Summary ?? p.Summary;
+        p.Description = r.Description ?? p.Description;
+        p.LocationName = r.LocationName ?? p.LocationName;
+        p.LocationLatitude = r.LocationLatitude ?? p.LocationLatitude;
+        p.LocationLongitude = r.LocationLongitude ?? p.LocationLongitude;
+        if (r.UnSdgGoals is not null)
+            p.UnSdgGoals = string.Join(',', r.UnSdgGoals.Distinct().Order().Select(g => g.ToString(CultureInfo.InvariantCulture)));
+        p.ImageUrl = r.ImageUrl ?? p.ImageUrl;
+        p.Active = r.Active ?? p.Active;
+        await db.SaveChangesAsync(ct);
+        catalog.Invalidate();
+        return TypedResults.Ok(ToResponse(p));
+    }
+
+    private static async Task<Results<Created<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> CreatePortfolioAsync(
+        HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreatePortfolioValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+
+        var ids = r.Allocations!.Select(a => a.ProjectId!).ToList();
+        var projects = await db.Projects.Where(p => ids.Contains(p.PublicId)).ToDictionaryAsync(p => p.PublicId, StringComparer.Ordinal, ct);
+        var errors = new FieldErrors();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!projects.TryGetValue(ids[i], out var project))
+                errors.Add($"allocations[{i}].project_id", $"There is no project '{ids[i]}'.");
+            else if (project.Kind == ProjectKind.Tree)
+                errors.Add($"allocations[{i}].project_id", $"'{ids[i]}' is a tree project, priced per tree: it cannot be part of a portfolio priced per tonne.");
+        }
+        if (errors.Count > 0) return OperatorResults.Invalid(errors);
+        if (r.Id is not null && await db.Portfolios.AnyAsync(p => p.PublicId == r.Id, ct))
+            return OperatorResults.Conflict($"A portfolio '{r.Id}' already exists.");
+
+        var portfolio = new Portfolio
+        {
+            PublicId = r.Id ?? await NewIdAsync(id => db.Portfolios.AnyAsync(p => p.PublicId == id, ct)),
+            Name = r.Name!.Trim(),
+            Summary = r.Summary,
+            Description = r.Description,
+            ImageUrl = r.ImageUrl,
+            IsDefault = r.IsDefault ?? false,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+            Allocations = [.. r.Allocations!.Select((a, i) => new PortfolioAllocation
+            {
+                ProjectId = projects[a.ProjectId!].Id,
+                PartsPerMillion = (int)(a.Fraction!.Value * 1_000_000m),
+                Position = i,
+            })],
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (portfolio.IsDefault)
+            await db.Portfolios.Where(p => p.IsDefault).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);
+        db.Portfolios.Add(portfolio);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.Id is not null)
+        {
+            return OperatorResults.Conflict($"A portfolio '{r.Id}' already exists.");
+        }
+        await tx.CommitAsync(ct);
+        catalog.Invalidate();
+        return TypedResults.Created($"/admin/portfolios/{portfolio.PublicId}", ToResponse(portfolio, projects.Values.ToDictionary(p => p.Id)));
+    }
+
+    private static async Task<Ok<ListResponse<PortfolioResponse>>> ListPortfoliosAsync(CatalogCache catalog, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        return TypedResults.Ok(new ListResponse<PortfolioResponse>([.. snapshot.Portfolios.Select(p => ToResponse(p, snapshot.Projects))]));
+    }
+
+    private static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> UpdatePortfolioAsync(
+        string id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var portfolio = await db.Portfolios.Include(p => p.Allocations).FirstOrDefaultAsync(p => p.PublicId == id, ct);
+        if (portfolio is null) return OperatorResults.NotFound("portfolio");
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdatePortfolioValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        if (r.IsDefault == true && r.Active == false || r.IsDefault == true && !portfolio.Active && r.Active != true)
+            return OperatorResults.Invalid("is_default", "The default portfolio must be active.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (r.IsDefault == true)
+            await db.Portfolios.Where(p => p.IsDefault && p.Id != portfolio.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);
+        if (r.Name is not null) portfolio.Name = r.Name.Trim();
+        portfolio.Summary = r.Summary ?? portfolio.Summary;
+        portfolio.Description = r.Description ?? portfolio.Description;
+        portfolio.ImageUrl = r.ImageUrl ?? portfolio.ImageUrl;
+        portfolio.IsDefault = r.IsDefault ?? portfolio.IsDefault;
+        portfolio.Active = r.Active ?? portfolio.Active;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        catalog.Invalidate();
+        var projects = await db.Projects.AsNoTracking().ToDictionaryAsync(p => p.Id, ct);
+        return TypedResults.Ok(ToResponse(portfolio, projects));
+    }
+
+    private static async Task<Results<Created<InventoryResponse>, ValidationProblem>> CreateBatchAsync(
+        HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateInventoryValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.PublicId == r.ProjectId, ct);
+        if (project is null) return OperatorResults.Invalid("project_id", $"There is no project '{r.ProjectId}'.");
+        if (project.Kind != ProjectKind.Offset)
+            return OperatorResults.Invalid("project_id", "Only offset projects hold inventory of credits.");
+        var grams = (long)(r.AmountKg!.Value * Pricing.GramsPerKg);
+        var batch = new CreditBatch
+        {
+            ProjectId = project.Id,
+            Vintage = r.Vintage!.Value,
+            RegistryName = r.RegistryName ?? project.RegistryName,
+            SerialPrefix = r.SerialPrefix,
+            GramsIssued = grams,
+            GramsAvailable = grams,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.CreditBatches.Add(batch);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/admin/inventory/{batch.Id}", ToResponse(batch, project.PublicId));
+    }
+
+    private static async Task<Results<Ok<ListResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
+        string? project_id, CanopyDbContext db, CancellationToken ct)
+    {
+        var query = from b in db.CreditBatches.AsNoTracking()
+                    join p in db.Projects on b.ProjectId equals p.Id
+                    select new { b, p.PublicId };
+        if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
+        var rows = await query.OrderBy(x => x.b.Id).Take(1000).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<InventoryResponse>([.. rows.Select(x => ToResponse(x.b, x.PublicId))]));
+    }
+
+    private static async Task<Ok<LedgerCheckReport>> CheckLedgerAsync(CanopyDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await LedgerCheck.RunAsync(db, ct));
+
+    /// <summary>A fresh 6-character public id, like CNaught's ("I0UbDH").</summary>
+    private static async Task<string> NewIdAsync(Func<string, Task<bool>> taken)
+    {
+        while (true)
+        {
+            var id = Tokens.RandomString(6);
+            if (!await taken(id)) return id;
+        }
+    }
+
+    private static CategoryResponse ToResponse(ProjectCategory c) => new(c.Id, c.Name, c.Description, c.ImageUrl);
+
+    internal static ProjectResponse ToResponse(Project p) => new(
+        p.PublicId, p.Id, p.Name, p.Kind, p.CostPerTonUsdCents, p.CostPerTreeUsdCents, p.Certified, p.CertificationStatus, p.CategoryId,
+        p.Type, p.Developer, p.RegistryName, p.RegistryId, p.RegistryUrl, p.Summary, p.Description, p.LocationName, p.LocationLatitude,
+        p.LocationLongitude, p.SdgGoalList(), p.ImageUrl, p.Active);
+
+    private static PortfolioResponse ToResponse(Portfolio p, IReadOnlyDictionary<long, Project> projects) => new(
+        p.PublicId, p.Id, p.Name, p.Summary, p.Description, p.ImageUrl, p.IsDefault, p.Active,
+        [.. p.Allocations.OrderBy(a => a.Position).Select(a => new AllocationResponse(projects[a.ProjectId].PublicId, a.PartsPerMillion / 1_000_000m))]);
+
+    private static InventoryResponse ToResponse(CreditBatch b, string projectId) => new(
+        b.Id, projectId, b.Vintage, b.RegistryName, b.SerialPrefix, b.GramsIssued / 1000m, b.GramsAvailable / 1000m, b.GramsIssued, b.GramsAvailable, b.CreatedAt);
+}

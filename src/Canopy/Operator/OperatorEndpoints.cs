@@ -1,0 +1,13 @@
+namespace Canopy.Operator;
+
+internal static class OperatorEndpoints
+{
+    /// <summary>The operator API under /admin (DESIGN §8), behind the admin key.</summary>
+    public static WebApplication MapOperator(this WebApplication app)
+    {
+        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthFilter>();
+        admin.MapAccountAdmin();
+        admin.MapCatalogAdmin();
+        return app;
+    }
+}

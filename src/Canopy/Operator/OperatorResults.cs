@@ -1,0 +1,19 @@
+using Canopy.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Canopy.Operator;
+
+/// <summary>The operator API's RFC 9457 problem responses.</summary>
+internal static class OperatorResults
+{
+    public static ValidationProblem Invalid(FieldErrors errors) =>
+        TypedResults.ValidationProblem(errors, title: "Your request parameters didn't validate.");
+
+    public static ValidationProblem Invalid(string field, string message) => Invalid(new FieldErrors(field, message));
+
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: 404, title: $"Could not find {what}.");
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail);
+}

@@ -1,0 +1,21 @@
+using Canopy.Cnaught;
+using Canopy.Data;
+using Canopy.Operator;
+using Canopy.Web;
+using Canopy.Wren;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
+builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
+builder.Services.AddCanopyCore();                              // tokens, catalogue cache, ledger, start-up tasks
+
+var app = builder.Build();
+
+app.UseCanopyPlatform();
+app.MapOperations();                                           // /openapi/v1.json, /docs, /health/*
+app.MapWren();                                                 // Wren dialect under /api
+app.MapCnaught();                                              // CNaught dialect under /v1
+app.MapOperator();                                             // operator API under /admin
+
+app.Run();

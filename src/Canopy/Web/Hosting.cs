@@ -1,0 +1,79 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Ledger;
+using Canopy.Operator;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Diagnostics;
+using Scalar.AspNetCore;
+using Serilog;
+
+namespace Canopy.Web;
+
+/// <summary>Cross-cutting service registration and pipeline pieces, so that Program.cs reads as a table of contents.</summary>
+internal static class Hosting
+{
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplicationBuilder AddCanopyPlatform(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["Kestrel:Endpoints:Http:Url"] is null)
+            builder.WebHost.UseUrls("http://localhost:5080");
+
+        builder.Services.AddSerilog((services, log) => log
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext());
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // Never leak internals: no exception text, no stack trace.
+            c.ProblemDetails.Extensions.Remove("exception");
+            c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Canopy API";
+            doc.Info.Description = "Carbon-removal ordering: the Wren dialect under /api, the CNaught dialect under /v1, the operator API under /admin.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton(TimeProvider.System);
+        Validation.UseWireNames();
+        return builder;
+    }
+
+    public static IServiceCollection AddCanopyCore(this IServiceCollection services)
+    {
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<CatalogCache>();
+        services.AddSingleton<LedgerAccounts>();
+        services.AddScoped<LedgerService>();
+        services.AddSingleton<AdminKey>();
+        services.AddHostedService<StartupTasks>();
+        return services;
+    }
+
+    public static WebApplication UseCanopyPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A body over the size limit or an unreadable request is the client's fault: 4xx, not 500.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging();
+        return app;
+    }
+
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Operations");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithTags("Operations");
+        return app;
+    }
+}

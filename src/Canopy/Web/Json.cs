@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Canopy.Web;
+
+/// <summary>The JSON conventions of each surface.</summary>
+internal static class Json
+{
+    /// <summary>Responses of every surface, and request bodies of the CNaught and operator APIs: snake_case, nulls written.</summary>
+    public static readonly JsonSerializerOptions SnakeCase = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>Wren request bodies: camelCase, and strings accepted for numbers and booleans (form posts coerce).</summary>
+    public static readonly JsonSerializerOptions WrenRequest = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        Converters = { new LenientBooleanConverter() },
+        MaxDepth = 16,
+    };
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.DictionaryKeyPolicy = null;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        o.MaxDepth = 16;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        return o;
+    }
+
+    /// <summary>Accepts true/false as JSON booleans or as the strings a form post sends.</summary>
+    private sealed class LenientBooleanConverter : JsonConverter<bool>
+    {
+        public override bool Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.String => reader.GetString()?.Trim().ToLowerInvariant() switch
+            {
+                "true" or "1" or "on" or "yes" => true,
+                "false" or "0" or "off" or "no" or "" => false,
+                _ => throw new JsonException("not a boolean"),
+            },
+            _ => throw new JsonException("not a boolean"),
+        };
+
+        public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FluentValidation;
+
+namespace Canopy.Web;
+
+/// <summary>Field → messages, as the dialects report invalid input.</summary>
+public sealed class FieldErrors : Dictionary<string, string[]>
+{
+    public FieldErrors() : base(StringComparer.Ordinal) { }
+
+    public FieldErrors(string field, string message) : this() => Add(field, message);
+
+    public void Add(string field, string message) =>
+        this[field] = TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+
+    /// <summary>"field: message; other: message" for dialects with a single message string.</summary>
+    public string Summary() => string.Join("; ", this.Select(kv => $"{kv.Key}: {string.Join(" ", kv.Value)}"));
+}
+
+/// <summary>A request body bound and validated, or the reasons it was not.</summary>
+public readonly record struct Bound<T>(T? Value, FieldErrors? Errors) where T : class
+{
+    public bool IsValid => Errors is null;
+}
+
+/// <summary>
+/// Reads a request body (JSON, or a form post converted to JSON), then runs the type's validator.
+/// Request records keep every member nullable, so a missing field is reported by the validator
+/// by name instead of failing deserialisation with a message about .NET types.
+/// </summary>
+public static class RequestBody
+{
+    public const string BodyField = "body";
+
+    public static async Task<Bound<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, IValidator<T>? validator, bool allowForm, CancellationToken ct)
+        where T : class
+    {
+        T? value;
+        try
+        {
+            value = await DeserializeAsync<T>(request, options, allowForm, ct);
+        }
+        catch (JsonException ex)
+        {
+            return new(null, BindingError<T>(ex, options));
+        }
+        catch (BadBodyException ex)
+        {
+            return new(null, new FieldErrors(BodyField, ex.Message));
+        }
+        if (value is null) return new(null, new FieldErrors(BodyField, "The request body must be a JSON object."));
+        if (validator is null) return new(value, null);
+        var result = await validator.ValidateAsync(value, ct);
+        if (result.IsValid) return new(value, null);
+        var errors = new FieldErrors();
+        foreach (var failure in result.Errors) errors.Add(failure.PropertyName, failure.ErrorMessage);
+        return new(null, errors);
+    }
+
+    private static async Task<T?> DeserializeAsync<T>(HttpRequest request, JsonSerializerOptions options, bool allowForm, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            if (!allowForm) throw new BadBodyException("Send the body as application/json.");
+            IFormCollection form;
+            try { form = await request.ReadFormAsync(ct); }
+            catch (InvalidDataException) { throw new BadBodyException("The form body could not be read."); }
+            var obj = new JsonObject();
+            foreach (var (key, values) in form) obj[key] = JsonValue.Create(values.ToString().Length == 0 ? "" : values[^1]);
+            return obj.Deserialize<T>(options);
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            return JsonSerializer.Deserialize<T>("{}", options);
+        var reader = new Utf8JsonReader(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return JsonSerializer.Deserialize<T>(ref reader, options);
+    }
+
+    private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        return true;
+    }
+
+    /// <summary>Names the field a deserialisation error is about and says what it should have been.</summary>
+    private static FieldErrors BindingError<T>(JsonException ex, JsonSerializerOptions options)
+    {
+        var path = ex.Path;
+        if (string.IsNullOrEmpty(path) || path == "$" || ex.LineNumber is null && path is null)
+            return new FieldErrors(BodyField, "The request body is not valid JSON or not a JSON object.");
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        field = field.Trim('[', ']', '\'');
+        var top = field.Split('.', '[')[0];
+        var expected = Describe(FindPropertyType(typeof(T), top, options));
+        // A syntax error inside a value also lands here; "expected" still tells the caller what to send.
+        return new FieldErrors(field, expected is null ? $"The {field} field is invalid." : $"The {field} field must be {expected}.");
+    }
+
+    private static Type? FindPropertyType(Type type, string jsonName, JsonSerializerOptions options)
+    {
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var name = options.PropertyNamingPolicy?.ConvertName(p.Name) ?? p.Name;
+            if (string.Equals(name, jsonName, StringComparison.Ordinal)) return p.PropertyType;
+        }
+        return null;
+    }
+
+    private static string? Describe(Type? type)
+    {
+        if (type is null) return null;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string)) return "a string";
+        if (type == typeof(bool)) return "true or false";
+        if (type == typeof(int) || type == typeof(long)) return "an integer";
+        if (type == typeof(decimal) || type == typeof(double)) return "a number";
+        if (type.IsEnum) return "one of: " + string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)));
+        if (type.IsArray || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))) return "an array";
+        return "an object";
+    }
+
+    private sealed class BadBodyException(string message) : Exception(message);
+}

@@ -1,0 +1,14 @@
+namespace Canopy.Wren;
+
+internal static class WrenEndpoints
+{
+    /// <summary>The Wren dialect under /api: public routes, then the routes that need a token.</summary>
+    public static WebApplication MapWren(this WebApplication app)
+    {
+        var wren = app.MapGroup("/api").WithTags("Wren dialect");
+        wren.MapWrenCatalog();
+        var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>();
+        _ = authed;
+        return app;
+    }
+}
