@@ -1,0 +1,137 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Canopy.Tests.Infrastructure;
+
+public enum Db { Sqlite, Postgres }
+
+/// <summary>
+/// One Canopy instance on its own fresh database (a temp SQLite file, or a new PostgreSQL database on the
+/// server named by CANOPY_TEST_POSTGRES). Shared by the tests of one class; every test makes its own
+/// accounts and catalogue entries, so tests do not depend on each other or on order.
+/// </summary>
+public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const string PostgresVariable = "CANOPY_TEST_POSTGRES";
+
+    private string? _connectionString;
+    private string? _sqlitePath;
+    private string? _pgDatabase;
+
+    public abstract Db Db { get; }
+
+    /// <summary>Extra configuration a derived fixture wants (e.g. demo seeding).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!Available) return;
+        if (Db == Db.Sqlite)
+        {
+            _sqlitePath = Path.Combine(Path.GetTempPath(), $"canopy-test-{Guid.NewGuid():N}.db");
+            _connectionString = $"Data Source={_sqlitePath}";
+        }
+        else
+        {
+            var admin = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresVariable));
+            _pgDatabase = $"canopy_test_{Guid.NewGuid():N}";
+            await using (var conn = new NpgsqlConnection(admin.ConnectionString))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{_pgDatabase}\"", conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            admin.Database = _pgDatabase;
+            admin.MaxPoolSize = 40;
+            _connectionString = admin.ConnectionString;
+        }
+        _ = Services; // start the host now: migrations run once, before the first test
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Database:Provider", Db == Db.Sqlite ? "sqlite" : "postgres");
+        builder.UseSetting("ConnectionStrings:Canopy", _connectionString);
+        builder.UseSetting("Canopy:AdminKey", AdminKey);
+        builder.UseSetting("Canopy:SeedDemo", "false");
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
+        foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>
+    public void RequireAvailable()
+    {
+        if (!Available) Assert.Skip($"{PostgresVariable} is not set: PostgreSQL tests skipped.");
+    }
+
+    /// <summary>A client with no credentials.</summary>
+    public HttpClient Anonymous()
+    {
+        RequireAvailable();
+        return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    }
+
+    /// <summary>A client for the operator API.</summary>
+    public HttpClient Admin()
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    /// <summary>A client sending <paramref name="token"/> as a Bearer token.</summary>
+    public HttpClient WithBearer(string token)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A client sending <paramref name="token"/> as Wren's curl does: Basic base64(TOKEN:).</summary>
+    public HttpClient WithBasic(string token)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(token + ":")));
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_sqlitePath is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                try { File.Delete(_sqlitePath + suffix); } catch (IOException) { }
+        }
+        if (_pgDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var conn = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgDatabase}\" WITH (FORCE)", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class SqliteApp : CanopyApp
+{
+    public override Db Db => Db.Sqlite;
+}
+
+public sealed class PostgresApp : CanopyApp
+{
+    public override Db Db => Db.Postgres;
+}
