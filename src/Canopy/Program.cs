@@ -1,6 +1,7 @@
 using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Operator;
+using Canopy.Payments;
 using Canopy.Web;
 using Canopy.Wren;
 
@@ -8,7 +9,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
-builder.Services.AddCanopyCore();                              // tokens, catalogue cache, ledger, start-up tasks
+builder.Services.AddCanopyCore();                              // tokens, catalogue cache, ledger, ordering, start-up tasks
+builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
 
 var app = builder.Build();
 

@@ -89,5 +89,5 @@ internal static class CnaughtCatalogEndpoints
 
     /// <summary>Blended USD cents per kg, exact (cents per tonne / 1000), without trailing zeros.</summary>
     private static decimal PricePerKg(Portfolio p) =>
-        (Pricing.BlendedCentsPerTonne(CatalogSnapshot.SharesOf(p)) / 1000m) / 1.000000000000000000000000000000000m;
+        Decimals.Trim(Pricing.BlendedCentsPerTonne(CatalogSnapshot.SharesOf(p)) / 1000m);
 }

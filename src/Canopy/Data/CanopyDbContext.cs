@@ -1,6 +1,9 @@
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Ledger;
+using Canopy.Notifications;
+using Canopy.Ordering;
+using Canopy.Payments;
 using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Data;
@@ -24,6 +27,11 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<LedgerTransaction> LedgerTransactions => Set<LedgerTransaction>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderAllocation> OrderAllocations => Set<OrderAllocation>();
+    public DbSet<AccountTotals> AccountTotals => Set<AccountTotals>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<FxRate> FxRates => Set<FxRate>();
 
     /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>
     public abstract bool IsPostgres { get; }

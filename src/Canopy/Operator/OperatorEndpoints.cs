@@ -8,6 +8,7 @@ internal static class OperatorEndpoints
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthFilter>();
         admin.MapAccountAdmin();
         admin.MapCatalogAdmin();
+        admin.MapPaymentAdmin();
         return app;
     }
 }

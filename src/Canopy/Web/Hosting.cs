@@ -3,6 +3,8 @@ using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Ledger;
 using Canopy.Operator;
+using Canopy.Ordering;
+using Canopy.Payments;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
@@ -52,6 +54,9 @@ internal static class Hosting
         services.AddSingleton<LedgerAccounts>();
         services.AddScoped<LedgerService>();
         services.AddSingleton<AdminKey>();
+        services.AddSingleton<FxConverter>();
+        services.AddScoped<OrderService>();
+        services.AddSingleton<Canopy.Wren.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         return services;
     }

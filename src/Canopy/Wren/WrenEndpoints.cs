@@ -7,8 +7,10 @@ internal static class WrenEndpoints
     {
         var wren = app.MapGroup("/api").WithTags("Wren dialect");
         wren.MapWrenCatalog();
+        wren.MapWrenPublicLists();
         var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>();
-        _ = authed;
+        authed.MapWrenOrders();
+        authed.MapWrenLists();
         return app;
     }
 }

@@ -717,6 +717,350 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("AvailableAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("available_at");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("leased_until");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("topic");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("CompletedAt", "AvailableAt")
+                        .HasDatabaseName("ix_outbox_messages_completed_at_available_at");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.AccountTotals", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("CertifiedGrams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("certified_grams");
+
+                    b.Property<long>("Orders")
+                        .HasColumnType("bigint")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Trees")
+                        .HasColumnType("bigint")
+                        .HasColumnName("trees");
+
+                    b.Property<long>("UncertifiedGrams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uncertified_grams");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_account_totals");
+
+                    b.HasIndex("CertifiedGrams")
+                        .HasDatabaseName("ix_account_totals_certified_grams");
+
+                    b.ToTable("account_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountCharged")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_charged");
+
+                    b.Property<string>("CallbackUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("callback_url");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("CertificateId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("certificate_id");
+
+                    b.Property<string>("ChargeCurrency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("charge_currency");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("Dialect")
+                        .HasColumnType("integer")
+                        .HasColumnName("dialect");
+
+                    b.Property<long?>("DistanceMeters")
+                        .HasColumnType("bigint")
+                        .HasColumnName("distance_meters");
+
+                    b.Property<DateTime?>("FulfilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fulfilled_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Metadata")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("metadata");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("OnBehalfOfEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("on_behalf_of_email");
+
+                    b.Property<string>("OnBehalfOfName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("on_behalf_of_name");
+
+                    b.Property<string>("OrderNumber")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("order_number");
+
+                    b.Property<int>("PaymentMethod")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_method");
+
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<long?>("PortfolioId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<long?>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("public_id");
+
+                    b.Property<bool>("SendReceiptEmail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("send_receipt_email");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("SubaccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subaccount_id");
+
+                    b.Property<long>("TokenId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("token_id");
+
+                    b.Property<int>("Trees")
+                        .HasColumnType("integer")
+                        .HasColumnName("trees");
+
+                    b.HasKey("Id")
+                        .HasName("pk_orders");
+
+                    b.HasIndex("CertificateId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_certificate_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_public_id");
+
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_orders_account_id_mode_id");
+
+                    b.HasIndex("AccountId", "SubaccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_orders_account_id_subaccount_id_mode_id");
+
+                    b.ToTable("orders", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancelled");
+
+                    b.Property<bool>("Certified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("certified");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("Trees")
+                        .HasColumnType("integer")
+                        .HasColumnName("trees");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_allocations");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_allocations_order_id");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_order_allocations_project_id");
+
+                    b.HasIndex("AccountId", "Mode", "Certified", "Id")
+                        .HasDatabaseName("ix_order_allocations_account_id_mode_certified_id");
+
+                    b.ToTable("order_allocations", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.FxRate", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("MicroUnitsPerUsd")
+                        .HasColumnType("bigint")
+                        .HasColumnName("micro_units_per_usd");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Currency")
+                        .HasName("pk_fx_rates");
+
+                    b.ToTable("fx_rates", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Accounts.ApiToken", b =>
                 {
                     b.HasOne("Canopy.Accounts.Account", null)
@@ -806,6 +1150,33 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.HasOne("Canopy.Ordering.Order", null)
+                        .WithMany("Allocations")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_allocations_orders_order_id");
+
+                    b.HasOne("Canopy.Catalog.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_allocations_projects_project_id");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.Portfolio", b =>
                 {
                     b.Navigation("Allocations");
@@ -814,6 +1185,11 @@ namespace Canopy.Data.Migrations.Postgres
             modelBuilder.Entity("Canopy.Ledger.LedgerTransaction", b =>
                 {
                     b.Navigation("Entries");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.Navigation("Allocations");
                 });
 #pragma warning restore 612, 618
         }

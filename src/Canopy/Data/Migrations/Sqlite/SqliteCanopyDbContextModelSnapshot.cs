@@ -692,6 +692,344 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("AvailableAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("available_at");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LeasedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("leased_until");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("topic");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("CompletedAt", "AvailableAt")
+                        .HasDatabaseName("ix_outbox_messages_completed_at_available_at");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.AccountTotals", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("CertifiedGrams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("certified_grams");
+
+                    b.Property<long>("Orders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("orders");
+
+                    b.Property<long>("Trees")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trees");
+
+                    b.Property<long>("UncertifiedGrams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uncertified_grams");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_account_totals");
+
+                    b.HasIndex("CertifiedGrams")
+                        .HasDatabaseName("ix_account_totals_certified_grams");
+
+                    b.ToTable("account_totals", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountCharged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_charged");
+
+                    b.Property<string>("CallbackUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callback_url");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("CertificateId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("certificate_id");
+
+                    b.Property<string>("ChargeCurrency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("charge_currency");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<int>("Dialect")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dialect");
+
+                    b.Property<long?>("DistanceMeters")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("distance_meters");
+
+                    b.Property<DateTime?>("FulfilledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fulfilled_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Metadata")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("OnBehalfOfEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("on_behalf_of_email");
+
+                    b.Property<string>("OnBehalfOfName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("on_behalf_of_name");
+
+                    b.Property<string>("OrderNumber")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_number");
+
+                    b.Property<int>("PaymentMethod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_method");
+
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<long?>("PortfolioId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<long?>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_id");
+
+                    b.Property<bool>("SendReceiptEmail")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("send_receipt_email");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("SubaccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subaccount_id");
+
+                    b.Property<long>("TokenId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token_id");
+
+                    b.Property<int>("Trees")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trees");
+
+                    b.HasKey("Id")
+                        .HasName("pk_orders");
+
+                    b.HasIndex("CertificateId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_certificate_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_orders_public_id");
+
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_orders_account_id_mode_id");
+
+                    b.HasIndex("AccountId", "SubaccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_orders_account_id_subaccount_id_mode_id");
+
+                    b.ToTable("orders", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancelled");
+
+                    b.Property<bool>("Certified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("certified");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("Trees")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trees");
+
+                    b.HasKey("Id")
+                        .HasName("pk_order_allocations");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_order_allocations_order_id");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_order_allocations_project_id");
+
+                    b.HasIndex("AccountId", "Mode", "Certified", "Id")
+                        .HasDatabaseName("ix_order_allocations_account_id_mode_certified_id");
+
+                    b.ToTable("order_allocations", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.FxRate", b =>
+                {
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("MicroUnitsPerUsd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("micro_units_per_usd");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Currency")
+                        .HasName("pk_fx_rates");
+
+                    b.ToTable("fx_rates", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Accounts.ApiToken", b =>
                 {
                     b.HasOne("Canopy.Accounts.Account", null)
@@ -781,6 +1119,33 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_orders_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.HasOne("Canopy.Ordering.Order", null)
+                        .WithMany("Allocations")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_allocations_orders_order_id");
+
+                    b.HasOne("Canopy.Catalog.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_allocations_projects_project_id");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.Portfolio", b =>
                 {
                     b.Navigation("Allocations");
@@ -789,6 +1154,11 @@ namespace Canopy.Data.Migrations.Sqlite
             modelBuilder.Entity("Canopy.Ledger.LedgerTransaction", b =>
                 {
                     b.Navigation("Entries");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.Order", b =>
+                {
+                    b.Navigation("Allocations");
                 });
 #pragma warning restore 612, 618
         }

@@ -13,6 +13,21 @@ namespace Canopy.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "account_totals",
+                columns: table => new
+                {
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    certified_grams = table.Column<long>(type: "bigint", nullable: false),
+                    uncertified_grams = table.Column<long>(type: "bigint", nullable: false),
+                    trees = table.Column<long>(type: "bigint", nullable: false),
+                    orders = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_totals", x => x.account_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "accounts",
                 columns: table => new
                 {
@@ -34,6 +49,19 @@ namespace Canopy.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_accounts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "fx_rates",
+                columns: table => new
+                {
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    micro_units_per_usd = table.Column<long>(type: "bigint", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_fx_rates", x => x.currency);
                 });
 
             migrationBuilder.CreateTable(
@@ -71,6 +99,28 @@ namespace Canopy.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_ledger_transactions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: true),
+                    topic = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    subject = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    payload = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    available_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    leased_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_messages", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -118,6 +168,54 @@ namespace Canopy.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "orders",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    public_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    order_number = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    subaccount_id = table.Column<long>(type: "bigint", nullable: true),
+                    token_id = table.Column<long>(type: "bigint", nullable: false),
+                    mode = table.Column<int>(type: "integer", nullable: false),
+                    dialect = table.Column<int>(type: "integer", nullable: false),
+                    kind = table.Column<int>(type: "integer", nullable: false),
+                    state = table.Column<int>(type: "integer", nullable: false),
+                    portfolio_id = table.Column<long>(type: "bigint", nullable: true),
+                    project_id = table.Column<long>(type: "bigint", nullable: true),
+                    grams = table.Column<long>(type: "bigint", nullable: false),
+                    trees = table.Column<int>(type: "integer", nullable: false),
+                    price_usd_cents = table.Column<long>(type: "bigint", nullable: false),
+                    amount_charged = table.Column<long>(type: "bigint", nullable: false),
+                    charge_currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    payment_method = table.Column<int>(type: "integer", nullable: false),
+                    payment_reference = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    note = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    metadata = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    description = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    on_behalf_of_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    on_behalf_of_email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    callback_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    distance_meters = table.Column<long>(type: "bigint", nullable: true),
+                    send_receipt_email = table.Column<bool>(type: "boolean", nullable: false),
+                    certificate_id = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    fulfilled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_orders", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_orders_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -294,6 +392,40 @@ namespace Canopy.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "order_allocations",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    order_id = table.Column<long>(type: "bigint", nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    mode = table.Column<int>(type: "integer", nullable: false),
+                    project_id = table.Column<long>(type: "bigint", nullable: false),
+                    grams = table.Column<long>(type: "bigint", nullable: false),
+                    trees = table.Column<int>(type: "integer", nullable: false),
+                    price_usd_cents = table.Column<long>(type: "bigint", nullable: false),
+                    certified = table.Column<bool>(type: "boolean", nullable: false),
+                    cancelled = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_order_allocations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_order_allocations_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_order_allocations_projects_project_id",
+                        column: x => x.project_id,
+                        principalTable: "projects",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "portfolio_allocations",
                 columns: table => new
                 {
@@ -318,6 +450,11 @@ namespace Canopy.Data.Migrations.Postgres
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_totals_certified_grams",
+                table: "account_totals",
+                column: "certified_grams");
 
             migrationBuilder.CreateIndex(
                 name: "ix_accounts_impact_slug",
@@ -379,6 +516,48 @@ namespace Canopy.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_account_id_mode_certified_id",
+                table: "order_allocations",
+                columns: new[] { "account_id", "mode", "certified", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_order_id",
+                table: "order_allocations",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_project_id",
+                table: "order_allocations",
+                column: "project_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_account_id_mode_id",
+                table: "orders",
+                columns: new[] { "account_id", "mode", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_account_id_subaccount_id_mode_id",
+                table: "orders",
+                columns: new[] { "account_id", "subaccount_id", "mode", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_certificate_id",
+                table: "orders",
+                column: "certificate_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_public_id",
+                table: "orders",
+                column: "public_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_completed_at_available_at",
+                table: "outbox_messages",
+                columns: new[] { "completed_at", "available_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_portfolio_allocations_project_id",
                 table: "portfolio_allocations",
                 column: "project_id");
@@ -422,13 +601,25 @@ namespace Canopy.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "account_totals");
+
+            migrationBuilder.DropTable(
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
                 name: "credit_batches");
 
             migrationBuilder.DropTable(
+                name: "fx_rates");
+
+            migrationBuilder.DropTable(
                 name: "ledger_entries");
+
+            migrationBuilder.DropTable(
+                name: "order_allocations");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "portfolio_allocations");
@@ -447,6 +638,9 @@ namespace Canopy.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ledger_transactions");
+
+            migrationBuilder.DropTable(
+                name: "orders");
 
             migrationBuilder.DropTable(
                 name: "portfolios");

@@ -12,6 +12,21 @@ namespace Canopy.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "account_totals",
+                columns: table => new
+                {
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    certified_grams = table.Column<long>(type: "INTEGER", nullable: false),
+                    uncertified_grams = table.Column<long>(type: "INTEGER", nullable: false),
+                    trees = table.Column<long>(type: "INTEGER", nullable: false),
+                    orders = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_account_totals", x => x.account_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "accounts",
                 columns: table => new
                 {
@@ -33,6 +48,19 @@ namespace Canopy.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_accounts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "fx_rates",
+                columns: table => new
+                {
+                    currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    micro_units_per_usd = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_fx_rates", x => x.currency);
                 });
 
             migrationBuilder.CreateTable(
@@ -70,6 +98,28 @@ namespace Canopy.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_ledger_transactions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    topic = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    payload = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    available_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    leased_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_messages", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -117,6 +167,54 @@ namespace Canopy.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "orders",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    public_id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    order_number = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    subaccount_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    token_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    mode = table.Column<int>(type: "INTEGER", nullable: false),
+                    dialect = table.Column<int>(type: "INTEGER", nullable: false),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    state = table.Column<int>(type: "INTEGER", nullable: false),
+                    portfolio_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    project_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    grams = table.Column<long>(type: "INTEGER", nullable: false),
+                    trees = table.Column<int>(type: "INTEGER", nullable: false),
+                    price_usd_cents = table.Column<long>(type: "INTEGER", nullable: false),
+                    amount_charged = table.Column<long>(type: "INTEGER", nullable: false),
+                    charge_currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    payment_method = table.Column<int>(type: "INTEGER", nullable: false),
+                    payment_reference = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    metadata = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    description = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    on_behalf_of_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    on_behalf_of_email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    callback_url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
+                    distance_meters = table.Column<long>(type: "INTEGER", nullable: true),
+                    send_receipt_email = table.Column<bool>(type: "INTEGER", nullable: false),
+                    certificate_id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    fulfilled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    cancelled_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_orders", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_orders_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -293,6 +391,40 @@ namespace Canopy.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "order_allocations",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    order_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    mode = table.Column<int>(type: "INTEGER", nullable: false),
+                    project_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    grams = table.Column<long>(type: "INTEGER", nullable: false),
+                    trees = table.Column<int>(type: "INTEGER", nullable: false),
+                    price_usd_cents = table.Column<long>(type: "INTEGER", nullable: false),
+                    certified = table.Column<bool>(type: "INTEGER", nullable: false),
+                    cancelled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_order_allocations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_order_allocations_orders_order_id",
+                        column: x => x.order_id,
+                        principalTable: "orders",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_order_allocations_projects_project_id",
+                        column: x => x.project_id,
+                        principalTable: "projects",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "portfolio_allocations",
                 columns: table => new
                 {
@@ -317,6 +449,11 @@ namespace Canopy.Data.Migrations.Sqlite
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_account_totals_certified_grams",
+                table: "account_totals",
+                column: "certified_grams");
 
             migrationBuilder.CreateIndex(
                 name: "ix_accounts_impact_slug",
@@ -378,6 +515,48 @@ namespace Canopy.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_account_id_mode_certified_id",
+                table: "order_allocations",
+                columns: new[] { "account_id", "mode", "certified", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_order_id",
+                table: "order_allocations",
+                column: "order_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_order_allocations_project_id",
+                table: "order_allocations",
+                column: "project_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_account_id_mode_id",
+                table: "orders",
+                columns: new[] { "account_id", "mode", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_account_id_subaccount_id_mode_id",
+                table: "orders",
+                columns: new[] { "account_id", "subaccount_id", "mode", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_certificate_id",
+                table: "orders",
+                column: "certificate_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_orders_public_id",
+                table: "orders",
+                column: "public_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_completed_at_available_at",
+                table: "outbox_messages",
+                columns: new[] { "completed_at", "available_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_portfolio_allocations_project_id",
                 table: "portfolio_allocations",
                 column: "project_id");
@@ -421,13 +600,25 @@ namespace Canopy.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "account_totals");
+
+            migrationBuilder.DropTable(
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
                 name: "credit_batches");
 
             migrationBuilder.DropTable(
+                name: "fx_rates");
+
+            migrationBuilder.DropTable(
                 name: "ledger_entries");
+
+            migrationBuilder.DropTable(
+                name: "order_allocations");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "portfolio_allocations");
@@ -446,6 +637,9 @@ namespace Canopy.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ledger_transactions");
+
+            migrationBuilder.DropTable(
+                name: "orders");
 
             migrationBuilder.DropTable(
                 name: "portfolios");

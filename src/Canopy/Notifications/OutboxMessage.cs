@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Canopy.Notifications;
+
+/// <summary>
+/// Work that must follow a commit (fulfilment, callbacks, receipt emails), written in the same transaction as
+/// the change that causes it. Workers take rows by lease; delivery is at least once.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public long? AccountId { get; set; }
+    /// <summary>What to do: "order.fulfil", "order.callback", "email.receipt".</summary>
+    public required string Topic { get; set; }
+    /// <summary>The subject, e.g. the order's public id.</summary>
+    public required string Subject { get; set; }
+    /// <summary>JSON payload.</summary>
+    public required string Payload { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime AvailableAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? LeasedUntil { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+public static class OutboxTopics
+{
+    public const string FulfilOrder = "order.fulfil";
+    public const string OrderCallback = "order.callback";
+    public const string ReceiptEmail = "email.receipt";
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> b)
+    {
+        b.ToTable("outbox_messages");
+        b.Property(x => x.Topic).HasMaxLength(50);
+        b.Property(x => x.Subject).HasMaxLength(100);
+        b.Property(x => x.LastError).HasMaxLength(2000);
+        // Workers poll: pending rows in availability order.
+        b.HasIndex(x => new { x.CompletedAt, x.AvailableAt });
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Ordering;
+using Canopy.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Wren;
+
+/// <summary>Wren's read endpoints: the caller's offset and tree orders, and the public feed.</summary>
+internal static class WrenListEndpoints
+{
+    public static RouteGroupBuilder MapWrenPublicLists(this RouteGroupBuilder wren)
+    {
+        wren.MapGet("/offset-orders/public", PublicFeedAsync).WithName("WrenPublicOffsetOrders")
+            .WithSummary("The 30 most recent orders of accounts on the public feed (no authentication; cached)")
+            .Produces<WrenPublicFeed>();
+        return wren;
+    }
+
+    public static RouteGroupBuilder MapWrenLists(this RouteGroupBuilder authed)
+    {
+        authed.MapGet("/offset-orders", ListOffsetOrdersAsync).WithName("WrenListOffsetOrders")
+            .WithSummary("The caller's offset orders (one row per project of each order) with totals and rank")
+            .Produces<WrenOffsetOrderList>();
+        authed.MapGet("/tree-orders", ListTreeOrdersAsync).WithName("WrenListTreeOrders")
+            .WithSummary("The caller's tree orders").Produces<WrenTreeOrderList>();
+        return authed;
+    }
+
+    /// <summary>
+    /// Streams every row: an account with 100 000 orders gets them without the server holding them all.
+    /// Two index range scans on (account_id, mode, certified, id); totals and rank come from account_totals.
+    /// </summary>
+    private static async Task ListOffsetOrdersAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        if (caller.IsTest)
+        {
+            await http.Response.WriteAsJsonAsync(CannedOffsetOrders(), Json.SnakeCase, ct);
+            return;
+        }
+        var snapshot = await catalog.GetAsync(ct);
+        var stats = await StatsAsync(db, caller.AccountId, ct);
+
+        http.Response.ContentType = "application/json; charset=utf-8";
+        // Writing into the response pipe never blocks; the pipe is flushed every few hundred rows.
+        await using var writer = new Utf8JsonWriter(http.Response.BodyWriter);
+        writer.WriteStartObject();
+        foreach (var certified in new[] { true, false })
+        {
+            writer.WriteStartArray(certified ? "offsetOrders" : "uncertifiedOffsetOrders");
+            var rows = (from a in db.OrderAllocations.AsNoTracking()
+                        where a.AccountId == caller.AccountId && a.Mode == TokenMode.Live && a.Certified == certified && !a.Cancelled && a.Grams > 0
+                        join o in db.Orders on a.OrderId equals o.Id
+                        orderby a.Id descending
+                        select new { a.Id, a.Grams, a.PriceUsdCents, a.ProjectId, a.CreatedAt, o.Note, o.PortfolioId, o.PaymentReference, o.PublicId, o.OnBehalfOfName })
+                .AsAsyncEnumerable();
+            var n = 0;
+            await foreach (var x in rows.WithCancellation(ct))
+            {
+                var row = new WrenOffsetOrderRow(x.Id, x.PaymentReference ?? x.PublicId, WrenOrderEndpoints.Tons(x.Grams), x.PriceUsdCents, x.Note,
+                    x.PortfolioId, x.ProjectId, snapshot.Projects.TryGetValue(x.ProjectId, out var p) ? p.Name : "", certified, x.OnBehalfOfName,
+                    DateTime.SpecifyKind(x.CreatedAt, DateTimeKind.Utc));
+                JsonSerializer.Serialize(writer, row, Json.SnakeCase);
+                if (++n % 500 == 0)
+                {
+                    writer.Flush();
+                    await http.Response.BodyWriter.FlushAsync(ct);
+                }
+            }
+            writer.WriteEndArray();
+        }
+        writer.WritePropertyName("stats");
+        JsonSerializer.Serialize(writer, stats, Json.SnakeCase);
+        writer.WriteEndObject();
+        writer.Flush();
+        await http.Response.BodyWriter.FlushAsync(ct);
+    }
+
+    /// <summary>Total certified tonnes; rank and percentile among accounts with any, omitted at zero.</summary>
+    private static async Task<WrenStats> StatsAsync(CanopyDbContext db, long accountId, CancellationToken ct)
+    {
+        var mine = await db.AccountTotals.Where(t => t.AccountId == accountId).Select(t => t.CertifiedGrams).FirstOrDefaultAsync(ct);
+        if (mine == 0) return new WrenStats(0, null, null);
+        var above = await db.AccountTotals.CountAsync(t => t.CertifiedGrams > mine, ct);
+        var ranked = await db.AccountTotals.CountAsync(t => t.CertifiedGrams > 0, ct);
+        var rank = above + 1;
+        // Share of ranked accounts this one is level with or ahead of.
+        var percentile = decimal.Round(100m * (ranked - above) / ranked, 1);
+        return new WrenStats(WrenOrderEndpoints.Tons(mine), rank, Decimals.Trim(percentile));
+    }
+
+    private static async Task<IResult> ListTreeOrdersAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        if (caller.IsTest)
+        {
+            var sample = new WrenTreeOrderRow("test_to_sample00000001", 10, 1_500, "USD", 1_500, null, "Sample tree order", new DateTime(2025, 1, 15, 12, 0, 0, DateTimeKind.Utc));
+            return TypedResults.Json(new WrenTreeOrderList([sample], 10, true), Json.SnakeCase);
+        }
+        var rows = await db.Orders.AsNoTracking()
+            .Where(o => o.AccountId == caller.AccountId && o.Mode == TokenMode.Live && o.Kind == OrderKind.Tree && o.State != OrderState.Cancelled)
+            .OrderByDescending(o => o.Id).Take(10_000)
+            .Select(o => new WrenTreeOrderRow(o.PaymentReference ?? o.PublicId, o.Trees, o.AmountCharged, o.ChargeCurrency, o.PriceUsdCents, o.ProjectId, o.Note, o.CreatedAt))
+            .ToListAsync(ct);
+        rows = [.. rows.Select(r => r with { CreatedAt = DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc) })];
+        return TypedResults.Json(new WrenTreeOrderList(rows, rows.Sum(r => r.AmountOfTrees), false), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> PublicFeedAsync(PublicFeed feed, CancellationToken ct) =>
+        TypedResults.Json(new WrenPublicFeed(await feed.GetAsync(ct)), Json.SnakeCase);
+
+    private static WrenOffsetOrderList CannedOffsetOrders()
+    {
+        var at = new DateTime(2025, 1, 15, 12, 0, 0, DateTimeKind.Utc);
+        return new WrenOffsetOrderList(
+            [new WrenOffsetOrderRow(1, "test_oo_sample00000001", 0.5m, 1_250, "Sample order", 1, 1, "Sample certified project", true, null, at)],
+            [new WrenOffsetOrderRow(2, "test_oo_sample00000001", 0.1m, 500, "Sample order", 1, 2, "Sample uncertified project", false, null, at)],
+            new WrenStats(0.5m, 1, 100), true);
+    }
+}
+
+public sealed record WrenPublicFeed([property: System.Text.Json.Serialization.JsonPropertyName("offsetOrders")] IReadOnlyList<WrenPublicOrderRow> OffsetOrders);
+
+/// <summary>
+/// The public feed, cached: every request would otherwise scan recent orders of all accounts.
+/// Refreshed when older than <c>Canopy:PublicFeedRefreshSeconds</c> (default 300, never more than an hour).
+/// </summary>
+internal sealed class PublicFeed(IServiceScopeFactory scopes, CatalogCache catalog, TimeProvider time, IConfiguration config) : IDisposable
+{
+    public const int Size = 30;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (IReadOnlyList<WrenPublicOrderRow> Rows, DateTimeOffset At)? _cache;
+
+    private TimeSpan MaxAge => TimeSpan.FromSeconds(Math.Clamp(config.GetValue("Canopy:PublicFeedRefreshSeconds", 300), 0, 3600));
+
+    public async Task<IReadOnlyList<WrenPublicOrderRow>> GetAsync(CancellationToken ct)
+    {
+        if (_cache is { } c && time.GetUtcNow() - c.At < MaxAge) return c.Rows;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_cache is { } again && time.GetUtcNow() - again.At < MaxAge) return again.Rows;
+            var rows = await LoadAsync(ct);
+            _cache = (rows, time.GetUtcNow());
+            return rows;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Invalidate() => _cache = null;
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<IReadOnlyList<WrenPublicOrderRow>> LoadAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var snapshot = await catalog.GetAsync(ct);
+        // An order is one charge for one portfolio, so one order is one row.
+        var rows = await (from o in db.Orders.AsNoTracking()
+                          join a in db.Accounts on o.AccountId equals a.Id
+                          where a.PublicFeedOptIn && o.Mode == TokenMode.Live && o.State != OrderState.Cancelled
+                                && (o.Kind == OrderKind.Offset || o.Kind == OrderKind.Ride) && o.Grams > 0
+                          orderby o.Id descending
+                          select new { o.PublicId, o.PaymentReference, a.Name, o.Grams, o.PortfolioId, o.CreatedAt })
+            .Take(Size).ToListAsync(ct);
+        return [.. rows.Select(r => new WrenPublicOrderRow(r.PaymentReference ?? r.PublicId, r.Name, WrenOrderEndpoints.Tons(r.Grams), r.PortfolioId,
+            r.PortfolioId is { } pid && snapshot.PortfoliosById.TryGetValue(pid, out var p) ? p.Name : null,
+            DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)))];
+    }
+}

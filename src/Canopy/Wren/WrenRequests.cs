@@ -1,0 +1,90 @@
+using Canopy.Web;
+using FluentValidation;
+
+namespace Canopy.Wren;
+
+/// <summary>Fields every Wren order request shares.</summary>
+public interface IWrenOrderFields : ICamelCaseRequest
+{
+    string? Note { get; }
+    bool? DryRun { get; }
+    bool? SendReceiptEmail { get; }
+    string? PaymentMethod { get; }
+    string? OnBehalfOfName { get; }
+    string? OnBehalfOfEmail { get; }
+}
+
+public sealed record WrenOffsetOrderRequest(decimal? Tons, long? PortfolioId, string? Note, bool? DryRun, bool? SendReceiptEmail,
+    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+
+public sealed record WrenProjectOrderRequest(long? ProjectId, long? AmountInUsdCents, string? Note, bool? DryRun, bool? SendReceiptEmail,
+    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+
+public sealed record WrenTreeOrderRequest(long? AmountOfTrees, string? Note, bool? DryRun, bool? SendReceiptEmail,
+    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+
+public sealed record WrenTreePreviewRequest(long? AmountOfTrees) : ICamelCaseRequest;
+
+internal static class WrenLimits
+{
+    public const decimal MaxTons = 10_000_000m;
+    public const long MaxUsdCents = 10_000_000_000; // $100M in one order
+    public const long MaxTrees = 10_000_000;
+    public const int MaxNote = 1000;
+}
+
+/// <summary>The rules of the optional fields all Wren orders share.</summary>
+internal static class WrenOrderRules
+{
+    public static void AddCommon<T>(AbstractValidator<T> v) where T : IWrenOrderFields
+    {
+        v.RuleFor(x => x.Note).MaximumLength(WrenLimits.MaxNote);
+        v.RuleFor(x => x.PaymentMethod).Must(m => m is null or "stripe" or "credits")
+            .WithMessage("'paymentMethod' must be \"stripe\" or \"credits\".");
+        v.RuleFor(x => x.OnBehalfOfName).MaximumLength(200);
+        v.RuleFor(x => x.OnBehalfOfEmail).MaximumLength(320).EmailAddress().When(x => !string.IsNullOrEmpty(x.OnBehalfOfEmail));
+    }
+}
+
+internal sealed class WrenOffsetOrderValidator : AbstractValidator<WrenOffsetOrderRequest>
+{
+    public WrenOffsetOrderValidator()
+    {
+        RuleFor(x => x.Tons).NotNull().WithMessage("'tons' is required.").GreaterThan(0).LessThanOrEqualTo(WrenLimits.MaxTons)
+            .Must(t => t is null or <= 0 || decimal.Round(t.Value * 1_000_000m, MidpointRounding.AwayFromZero) >= 1)
+            .WithMessage("'tons' must be at least one gram (0.000001).");
+        RuleFor(x => x.PortfolioId).GreaterThan(0);
+        WrenOrderRules.AddCommon(this);
+    }
+}
+
+internal sealed class WrenProjectOrderValidator : AbstractValidator<WrenProjectOrderRequest>
+{
+    public WrenProjectOrderValidator()
+    {
+        RuleFor(x => x.ProjectId).NotNull().WithMessage("'projectId' is required.").GreaterThan(0);
+        RuleFor(x => x.AmountInUsdCents).NotNull().WithMessage("'amountInUsdCents' is required.")
+            .GreaterThanOrEqualTo(100).WithMessage("'amountInUsdCents' must be at least 100 (USD 1.00).")
+            .LessThanOrEqualTo(WrenLimits.MaxUsdCents);
+        WrenOrderRules.AddCommon(this);
+    }
+}
+
+internal sealed class WrenTreeOrderValidator : AbstractValidator<WrenTreeOrderRequest>
+{
+    public WrenTreeOrderValidator()
+    {
+        RuleFor(x => x.AmountOfTrees).NotNull().WithMessage("'amountOfTrees' is required.").GreaterThan(0)
+            .WithMessage("'amountOfTrees' must be a positive integer.").LessThanOrEqualTo(WrenLimits.MaxTrees);
+        WrenOrderRules.AddCommon(this);
+    }
+}
+
+internal sealed class WrenTreePreviewValidator : AbstractValidator<WrenTreePreviewRequest>
+{
+    public WrenTreePreviewValidator()
+    {
+        RuleFor(x => x.AmountOfTrees).NotNull().WithMessage("'amountOfTrees' is required.").GreaterThan(0)
+            .WithMessage("'amountOfTrees' must be a positive integer.").LessThanOrEqualTo(WrenLimits.MaxTrees);
+    }
+}
