@@ -48,3 +48,11 @@ internal static class CnaughtProblems
         return TypedResults.Problem(problem);
     }
 }
+
+internal sealed class CnaughtIdempotencyErrors : Canopy.Idempotency.IIdempotencyErrors
+{
+    public IResult KeyTooLong() => CnaughtProblems.IdempotencyKeyTooLong();
+    public IResult Concurrent() => CnaughtProblems.IdempotencyConcurrent();
+    public IResult ChangedPayload() => CnaughtProblems.IdempotencyChangedPayload();
+    public bool Records(Canopy.Accounts.Caller caller) => true;
+}

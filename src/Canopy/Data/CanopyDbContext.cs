@@ -32,6 +32,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AccountTotals> AccountTotals => Set<AccountTotals>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
+    public DbSet<Canopy.Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Canopy.Idempotency.IdempotencyRecord>();
 
     /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>
     public abstract bool IsPostgres { get; }
