@@ -7,6 +7,11 @@ internal static class CnaughtEndpoints
     {
         var v1 = app.MapGroup("/v1").WithTags("CNaught dialect").AddEndpointFilter<CnaughtAuthFilter>();
         v1.MapCnaughtCatalog();
+        v1.MapCnaughtOrders();
+        v1.MapCnaughtQuotes();
+        v1.MapCnaughtSubaccounts();
+        v1.MapCnaughtImpact();
+        app.MapSubaccountLogos();
         return app;
     }
 }

@@ -18,6 +18,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<User> Users => Set<User>();
     public DbSet<Subaccount> Subaccounts => Set<Subaccount>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SubaccountLogo> SubaccountLogos => Set<SubaccountLogo>();
     public DbSet<ProjectCategory> ProjectCategories => Set<ProjectCategory>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Portfolio> Portfolios => Set<Portfolio>();
@@ -39,6 +40,14 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CanopyDbContext).Assembly);
+
+    /// <summary>Every timestamp is UTC; SQLite keeps no kind, so it is restored on read (PostgreSQL's timestamptz needs it on write).</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
 
 public sealed class SqliteCanopyDbContext(DbContextOptions<SqliteCanopyDbContext> options) : CanopyDbContext(options)

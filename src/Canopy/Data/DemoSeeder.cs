@@ -21,6 +21,9 @@ internal static class DemoSeeder
         if (await db.Projects.AnyAsync(ct) || await db.Accounts.AnyAsync(ct)) return null;
         var now = time.GetUtcNow().UtcDateTime;
 
+        // All or nothing; when several nodes start on one empty database, the losers hit a unique id and skip.
+        await using var seedTx = await db.Database.BeginTransactionAsync(ct);
+
         db.ProjectCategories.AddRange(
             new ProjectCategory { Id = "removal", Name = "Carbon removal", Description = "Projects that take CO₂ out of the atmosphere and store it durably.", CreatedAt = now },
             new ProjectCategory { Id = "nature", Name = "Nature-based", Description = "Forests and soils that store carbon and protect biodiversity.", CreatedAt = now },
@@ -57,7 +60,14 @@ internal static class DemoSeeder
             UnSdgGoals = "1,13,15", Summary = "Native trees planted with local communities.", CreatedAt = now,
         };
         db.Projects.AddRange(biochar, forest, weathering, policy, trees);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return null;
+        }
 
         db.Portfolios.AddRange(
             new Portfolio
@@ -97,8 +107,17 @@ internal static class DemoSeeder
         db.ApiTokens.AddRange(
             new ApiToken { AccountId = account.Id, Kind = TokenKind.Team, Mode = TokenMode.Live, Name = "Demo live token", Hash = Tokens.Hash(live), Prefix = Tokens.DisplayPrefix(live), CreatedAt = now },
             new ApiToken { AccountId = account.Id, Kind = TokenKind.Team, Mode = TokenMode.Test, Name = "Demo test token", Hash = Tokens.Hash(test), Prefix = Tokens.DisplayPrefix(test), CreatedAt = now });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await seedTx.CommitAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return null;
+        }
 
+        // Ledger accounts are created on their own connections, so only after the seed has committed.
         foreach (var p in new[] { biochar, forest, weathering, policy, trees })
             await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", p.Id, ct);
         var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);

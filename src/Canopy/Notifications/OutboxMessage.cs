@@ -30,6 +30,7 @@ public static class OutboxTopics
     public const string FulfilOrder = "order.fulfil";
     public const string OrderCallback = "order.callback";
     public const string ReceiptEmail = "email.receipt";
+    public const string CardRefund = "payment.refund";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

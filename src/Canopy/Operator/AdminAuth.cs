@@ -34,7 +34,17 @@ internal sealed class AdminKey
         }
         var key = "cnp_admin_" + Tokens.RandomString(40);
         db.Settings.Add(new Setting { Key = SettingKey, Value = Convert.ToHexStringLower(Hash(key)) });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another node generated and printed the key first: use that one.
+            db.ChangeTracker.Clear();
+            _hash = Convert.FromHexString(await db.Settings.Where(s => s.Key == SettingKey).Select(s => s.Value).FirstAsync(ct));
+            return null;
+        }
         _hash = Hash(key);
         return key;
     }

@@ -20,7 +20,11 @@ internal static class Hosting
     public static WebApplicationBuilder AddCanopyPlatform(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null && builder.Configuration["Kestrel:Endpoints:Http:Url"] is null)
+        // Default address for a developer's machine; any standard way of choosing one (urls, ASPNETCORE_URLS,
+        // ASPNETCORE_HTTP_PORTS as container images set it, Kestrel endpoints) wins.
+        if (builder.Configuration["urls"] is null && builder.Configuration["http_ports"] is null && builder.Configuration["https_ports"] is null
+            && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null && Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS") is null
+            && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
             builder.WebHost.UseUrls("http://localhost:5080");
 
         builder.Services.AddSerilog((services, log) => log
@@ -43,6 +47,8 @@ internal static class Hosting
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
+        builder.Services.Configure<Canopy.Impact.EquivalenceFactors>(builder.Configuration.GetSection("Canopy:Impact:Equivalents"));
         Validation.UseWireNames();
         return builder;
     }
@@ -56,6 +62,8 @@ internal static class Hosting
         services.AddSingleton<AdminKey>();
         services.AddSingleton<FxConverter>();
         services.AddScoped<OrderService>();
+        services.AddScoped<OrderCancellation>();
+        services.AddScoped<Canopy.Impact.ImpactService>();
         services.AddSingleton<Canopy.Wren.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         return services;

@@ -9,7 +9,7 @@ internal static class WrenEndpoints
         wren.MapWrenCatalog();
         wren.MapWrenPublicLists();
         var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>();
-        authed.MapWrenOrders();
+        authed.MapGroup("").AddEndpointFilter<Canopy.Idempotency.IdempotencyFilter<WrenIdempotencyErrors>>().MapWrenOrders();
         authed.MapWrenLists();
         return app;
     }

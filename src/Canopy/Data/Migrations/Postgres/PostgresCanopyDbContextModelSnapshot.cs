@@ -225,6 +225,45 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("subaccounts", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Accounts.SubaccountLogo", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("SubaccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subaccount_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subaccount_logos");
+
+                    b.HasIndex("SubaccountId")
+                        .HasDatabaseName("ix_subaccount_logos_subaccount_id");
+
+                    b.ToTable("subaccount_logos", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -576,6 +615,73 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasName("pk_settings");
 
                     b.ToTable("settings", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("completed");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("key");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<byte[]>("ResponseBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("response_body");
+
+                    b.Property<string>("ResponseContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("response_content_type");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("response_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_idempotency_records");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_idempotency_records_expires_at");
+
+                    b.HasIndex("AccountId", "Mode", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_idempotency_records_account_id_mode_key");
+
+                    b.ToTable("idempotency_records", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Ledger.LedgerAccount", b =>
@@ -1084,6 +1190,16 @@ namespace Canopy.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_subaccounts_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Accounts.SubaccountLogo", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Subaccount", null)
+                        .WithMany()
+                        .HasForeignKey("SubaccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subaccount_logos_subaccounts_subaccount_id");
                 });
 
             modelBuilder.Entity("Canopy.Accounts.User", b =>

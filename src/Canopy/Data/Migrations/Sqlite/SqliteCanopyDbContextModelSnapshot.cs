@@ -214,6 +214,45 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("subaccounts", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Accounts.SubaccountLogo", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("SubaccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subaccount_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subaccount_logos");
+
+                    b.HasIndex("SubaccountId")
+                        .HasDatabaseName("ix_subaccount_logos_subaccount_id");
+
+                    b.ToTable("subaccount_logos", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -557,6 +596,71 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasName("pk_settings");
 
                     b.ToTable("settings", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<byte[]>("ResponseBody")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("response_body");
+
+                    b.Property<string>("ResponseContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_content_type");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("response_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_idempotency_records");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_idempotency_records_expires_at");
+
+                    b.HasIndex("AccountId", "Mode", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_idempotency_records_account_id_mode_key");
+
+                    b.ToTable("idempotency_records", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Ledger.LedgerAccount", b =>
@@ -1053,6 +1157,16 @@ namespace Canopy.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_subaccounts_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Accounts.SubaccountLogo", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Subaccount", null)
+                        .WithMany()
+                        .HasForeignKey("SubaccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subaccount_logos_subaccounts_subaccount_id");
                 });
 
             modelBuilder.Entity("Canopy.Accounts.User", b =>

@@ -65,6 +65,28 @@ namespace Canopy.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    mode = table.Column<int>(type: "integer", nullable: false),
+                    key = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    completed = table.Column<bool>(type: "boolean", nullable: false),
+                    response_status = table.Column<int>(type: "integer", nullable: true),
+                    response_content_type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    response_body = table.Column<byte[]>(type: "bytea", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_records", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ledger_accounts",
                 columns: table => new
                 {
@@ -333,6 +355,28 @@ namespace Canopy.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "subaccount_logos",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    subaccount_id = table.Column<long>(type: "bigint", nullable: false),
+                    content_type = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    bytes = table.Column<byte[]>(type: "bytea", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_subaccount_logos", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_subaccount_logos_subaccounts_subaccount_id",
+                        column: x => x.subaccount_id,
+                        principalTable: "subaccounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
@@ -484,6 +528,17 @@ namespace Canopy.Data.Migrations.Postgres
                 columns: new[] { "project_id", "vintage" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_idempotency_records_account_id_mode_key",
+                table: "idempotency_records",
+                columns: new[] { "account_id", "mode", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_idempotency_records_expires_at",
+                table: "idempotency_records",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_ledger_accounts_account_id",
                 table: "ledger_accounts",
                 column: "account_id");
@@ -580,6 +635,11 @@ namespace Canopy.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_subaccount_logos_subaccount_id",
+                table: "subaccount_logos",
+                column: "subaccount_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_subaccounts_account_id_id",
                 table: "subaccounts",
                 columns: new[] { "account_id", "id" });
@@ -613,6 +673,9 @@ namespace Canopy.Data.Migrations.Postgres
                 name: "fx_rates");
 
             migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
                 name: "ledger_entries");
 
             migrationBuilder.DropTable(
@@ -628,7 +691,7 @@ namespace Canopy.Data.Migrations.Postgres
                 name: "settings");
 
             migrationBuilder.DropTable(
-                name: "subaccounts");
+                name: "subaccount_logos");
 
             migrationBuilder.DropTable(
                 name: "users");
@@ -649,10 +712,13 @@ namespace Canopy.Data.Migrations.Postgres
                 name: "projects");
 
             migrationBuilder.DropTable(
-                name: "accounts");
+                name: "subaccounts");
 
             migrationBuilder.DropTable(
                 name: "project_categories");
+
+            migrationBuilder.DropTable(
+                name: "accounts");
         }
     }
 }

@@ -64,6 +64,28 @@ namespace Canopy.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    mode = table.Column<int>(type: "INTEGER", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    fingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    completed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    response_status = table.Column<int>(type: "INTEGER", nullable: true),
+                    response_content_type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    response_body = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_records", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ledger_accounts",
                 columns: table => new
                 {
@@ -332,6 +354,28 @@ namespace Canopy.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "subaccount_logos",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    subaccount_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    content_type = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    bytes = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_subaccount_logos", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_subaccount_logos_subaccounts_subaccount_id",
+                        column: x => x.subaccount_id,
+                        principalTable: "subaccounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
@@ -483,6 +527,17 @@ namespace Canopy.Data.Migrations.Sqlite
                 columns: new[] { "project_id", "vintage" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_idempotency_records_account_id_mode_key",
+                table: "idempotency_records",
+                columns: new[] { "account_id", "mode", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_idempotency_records_expires_at",
+                table: "idempotency_records",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_ledger_accounts_account_id",
                 table: "ledger_accounts",
                 column: "account_id");
@@ -579,6 +634,11 @@ namespace Canopy.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_subaccount_logos_subaccount_id",
+                table: "subaccount_logos",
+                column: "subaccount_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_subaccounts_account_id_id",
                 table: "subaccounts",
                 columns: new[] { "account_id", "id" });
@@ -612,6 +672,9 @@ namespace Canopy.Data.Migrations.Sqlite
                 name: "fx_rates");
 
             migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
                 name: "ledger_entries");
 
             migrationBuilder.DropTable(
@@ -627,7 +690,7 @@ namespace Canopy.Data.Migrations.Sqlite
                 name: "settings");
 
             migrationBuilder.DropTable(
-                name: "subaccounts");
+                name: "subaccount_logos");
 
             migrationBuilder.DropTable(
                 name: "users");
@@ -648,10 +711,13 @@ namespace Canopy.Data.Migrations.Sqlite
                 name: "projects");
 
             migrationBuilder.DropTable(
-                name: "accounts");
+                name: "subaccounts");
 
             migrationBuilder.DropTable(
                 name: "project_categories");
+
+            migrationBuilder.DropTable(
+                name: "accounts");
         }
     }
 }

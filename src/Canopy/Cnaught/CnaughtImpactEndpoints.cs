@@ -1,0 +1,93 @@
+using System.Globalization;
+using Canopy.Accounts;
+using Canopy.Data;
+using Canopy.Impact;
+using Canopy.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Canopy.Cnaught;
+
+public sealed record CnaughtEquivalents(decimal CarsOffTheRoad, decimal TreesPlanted, decimal HomesAnnualEnergyUsage, decimal FlightsLaxToNyc);
+
+public sealed record CnaughtProjectCategory(string Id, string Name, string? Description, string? PrimaryImageUrl);
+
+public sealed record CnaughtImpactProject(CnaughtProject Project, decimal OffsetKgs, string Vintages);
+
+public sealed record CnaughtImpactCategory(CnaughtProjectCategory Category, decimal OffsetKgs, IReadOnlyList<CnaughtImpactProject> Projects);
+
+public sealed record CnaughtImpactData(string? Name, string? LogoUrl, decimal TotalOffsetKgs, CnaughtEquivalents Equivalents,
+    IReadOnlyList<CnaughtImpactCategory> Categories, string SinceDate, string? ToDate);
+
+public sealed record CnaughtHostedPageConfig(bool Enabled, string Url, IReadOnlyList<string> EnabledEquivalents);
+
+/// <summary>CNaught's impact data and hosted impact page configuration, per account or per subaccount.</summary>
+internal static class CnaughtImpactEndpoints
+{
+    private static readonly string[] AllEquivalents = ["cars_off_the_road", "trees_planted", "homes_annual_energy_usage", "flights_lax_to_nyc"];
+
+    public static RouteGroupBuilder MapCnaughtImpact(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/impact/data", DataAsync).WithName("CnaughtImpactData")
+            .WithSummary("Total offsets by category and project, with everyday equivalents (optional from / to ISO dates)")
+            .Produces<CnaughtImpactData>();
+        v1.MapGet("/impact/hosted-page-config", HostedPageAsync).WithName("CnaughtImpactHostedPageConfig")
+            .WithSummary("The hosted public impact page of the account or subaccount").Produces<CnaughtHostedPageConfig>();
+        return v1;
+    }
+
+    private static async Task<IResult> DataAsync(HttpContext http, CanopyDbContext db, ImpactService impact, IOptionsSnapshot<EquivalenceFactors> factors, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        var errors = new FieldErrors();
+        var from = ParseDate(http.Request.Query["from"], "from", errors);
+        var to = ParseDate(http.Request.Query["to"], "to", errors);
+        if (from is not null && to is not null && from >= to) errors.Add("to", "'to' must be after 'from'.");
+        if (errors.Count > 0) return CnaughtProblems.InvalidParameters(errors);
+
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => new { a.Name, a.CreatedAt }).FirstAsync(ct);
+        var summary = await impact.SummariseAsync(caller.AccountId, caller.Mode, selection.Subaccount?.Id, from, to, ct);
+        var kg = CnaughtShapes.Kg(summary.Grams);
+        var f = factors.Value;
+        var equivalents = new CnaughtEquivalents(Per(summary.Grams, f.KgPerCarYear), Per(summary.Grams, f.KgPerTreeSeedling),
+            Per(summary.Grams, f.KgPerHomeYear), Per(summary.Grams, f.KgPerFlightLaxToNyc));
+        var categories = summary.Categories.Select(c => new CnaughtImpactCategory(
+            new CnaughtProjectCategory(c.Category.Id, c.Category.Name, c.Category.Description, c.Category.ImageUrl),
+            CnaughtShapes.Kg(c.Grams),
+            [.. c.Projects.Select(p => new CnaughtImpactProject(CnaughtCatalogEndpoints.ToCnaught(p.Project), CnaughtShapes.Kg(p.Grams),
+                string.Join(", ", p.Vintages.Select(v => v.ToString(CultureInfo.InvariantCulture)))))])).ToList();
+        var since = from ?? summary.FirstOrderAt ?? selection.Subaccount?.CreatedAt ?? account.CreatedAt;
+        return TypedResults.Json(new CnaughtImpactData(
+            selection.Subaccount?.Name ?? account.Name,
+            PublicUrls.Absolute(http.Request, selection.Subaccount?.LogoUrl),
+            kg, equivalents, categories, CnaughtShapes.Timestamp(since), to is { } t ? CnaughtShapes.Timestamp(t) : null), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> HostedPageAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId)
+            .Select(a => new { a.ImpactSlug, a.HostedImpactPageEnabled }).FirstAsync(ct);
+        var slug = account.ImpactSlug ?? caller.AccountId.ToString(CultureInfo.InvariantCulture);
+        var path = selection.Subaccount is { } s ? $"/impact/{slug}/{s.PublicId}" : $"/impact/{slug}";
+        return TypedResults.Json(new CnaughtHostedPageConfig(account.HostedImpactPageEnabled && account.ImpactSlug is not null,
+            PublicUrls.Base(http.Request) + path, AllEquivalents), Json.SnakeCase);
+    }
+
+    /// <summary>kg ÷ factor, to two decimals.</summary>
+    private static decimal Per(long grams, long kgPerUnit) =>
+        kgPerUnit <= 0 ? 0 : Decimals.Trim(decimal.Round(grams / 1000m / kgPerUnit, 2, MidpointRounding.AwayFromZero));
+
+    private static DateTime? ParseDate(string? value, string field, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d))
+            return d.UtcDateTime;
+        errors.Add(field, $"'{field}' must be an ISO 8601 date or date-time.");
+        return null;
+    }
+}

@@ -1,0 +1,202 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Idempotency;
+using Canopy.Ordering;
+using Canopy.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Canopy.Cnaught;
+
+/// <summary>CNaught's orders: place (by mass, by price, for a ride), get, list with cursors, cancel.</summary>
+internal static class CnaughtOrderEndpoints
+{
+    public static RouteGroupBuilder MapCnaughtOrders(this RouteGroupBuilder v1)
+    {
+        var orders = v1.MapGroup("/orders");
+        var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>();
+        writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
+            .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
+            .Accepts<CnaughtOrderRequest>("application/json").Produces<CnaughtOrder>(201);
+        writes.MapPost("/ride", PlaceRideAsync).WithName("CnaughtSubmitRideOrder")
+            .WithSummary("Order offsets for a vehicle ride of distance_km")
+            .Accepts<CnaughtRideOrderRequest>("application/json").Produces<CnaughtOrder>(201);
+        writes.MapPost("/{id}/cancel", CancelAsync).WithName("CnaughtCancelOrder")
+            .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
+        orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>();
+        orders.MapGet("", ListAsync).WithName("CnaughtListOrders")
+            .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>();
+        return v1;
+    }
+
+    private static async Task<IResult> PlaceGenericAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtOrderValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
+        Quantity quantity = r.AmountKg is { } kg
+            ? new Quantity.Grams((long)decimal.Round(kg * Pricing.GramsPerKg, MidpointRounding.AwayFromZero))
+            : new Quantity.BudgetUsdCents(r.TotalPriceUsdCents!.Value);
+        return await PlaceAsync(http, db, catalog, orders, OrderKind.Offset, quantity, null, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
+    }
+
+    private static async Task<IResult> PlaceRideAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders,
+        IOptionsSnapshot<EmissionFactors> factors, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtRideOrderValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
+        var grams = Emissions.Grams(factors.Value, Activity.Ride, r.DistanceKm!.Value, 0, null, 0);
+        if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters("distance_km", "The ride is too long to offset in one order.");
+        var meters = (long)decimal.Round(r.DistanceKm.Value * 1000m, MidpointRounding.AwayFromZero);
+        return await PlaceAsync(http, db, catalog, orders, OrderKind.Ride, new Quantity.Grams(grams), meters, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
+    }
+
+    private static async Task<IResult> PlaceAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders, OrderKind kind,
+        Quantity quantity, long? distanceMeters, string? portfolioId, string? metadata, string? description, string? callbackUrl, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
+            return CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed.");
+
+        var snapshot = await catalog.GetAsync(ct);
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => new { a.Billing, a.DefaultPortfolioId }).FirstAsync(ct);
+        var portfolio = ResolvePortfolio(snapshot, portfolioId, selection.Subaccount?.DefaultPortfolioId, account.DefaultPortfolioId);
+        if (portfolio is null)
+            return CnaughtProblems.Forbidden("Requested portfolio not available", portfolioId is null ? "No default portfolio is configured." : $"Portfolio '{portfolioId}' is not available to this account.");
+
+        PaymentMethod? payment = account.Billing switch
+        {
+            BillingMode.Invoice => PaymentMethod.Invoice,
+            BillingMode.Credits => PaymentMethod.Credits,
+            BillingMode.Card => PaymentMethod.Card,
+            BillingMode.None => null,
+        };
+        if (payment is null && !caller.IsTest) return CnaughtProblems.Forbidden("Billing not set up", "Ask the operator to set up billing for this account.");
+
+        var outcome = await orders.PlaceAsync(new OrderCommand
+        {
+            Caller = caller,
+            Dialect = Dialect.Cnaught,
+            Kind = kind,
+            Target = new Target.FromPortfolio(portfolio),
+            Quantity = quantity,
+            Payment = payment ?? PaymentMethod.Invoice,
+            Sandbox = caller.IsTest,
+            SubaccountId = selection.Subaccount?.Id,
+            Metadata = metadata,
+            Description = description,
+            CallbackUrl = callbackUrl,
+            DistanceMeters = distanceMeters,
+        }, ct);
+        if (outcome.Error is { } e) return ToProblem(e);
+        var order = outcome.Placed!.Order!;
+        return TypedResults.Json(CnaughtShapes.ToCnaught(order, selection.Subaccount?.PublicId, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
+    }
+
+    internal static Portfolio? ResolvePortfolio(CatalogSnapshot snapshot, string? requested, long? subaccountDefault, long? accountDefault)
+    {
+        if (requested is not null)
+            return snapshot.PortfoliosByPublicId.TryGetValue(requested, out var p) && p.Active ? p : null;
+        foreach (var id in new[] { subaccountDefault, accountDefault })
+            if (id is { } pid && snapshot.PortfoliosById.TryGetValue(pid, out var d) && d.Active) return d;
+        return snapshot.DefaultPortfolio;
+    }
+
+    internal static IResult ToProblem(OrderError e) => e.Code switch
+    {
+        OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
+        OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
+        OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
+        OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate =>
+            CnaughtProblems.InvalidParameters(e.Field ?? "amount_kg", e.Message),
+    };
+
+    private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        var order = await db.Orders.AsNoTracking().Include(o => o.Allocations)
+            .FirstOrDefaultAsync(o => o.PublicId == id && o.AccountId == caller.AccountId && o.Mode == caller.Mode
+                && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
+        if (order is null) return CnaughtProblems.NotFound("Could not find order");
+        var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
+        return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct)), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        var (result, order) = await cancellation.CancelAsync(caller.AccountId, caller.Mode, id, selection.Subaccount?.Id, ct);
+        return result switch
+        {
+            CancelResult.NotFound => CnaughtProblems.NotFound("Could not find order"),
+            CancelResult.AlreadyCancelled => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
+            CancelResult.Cancelled => TypedResults.Json(CnaughtShapes.ToCnaught(order!, await SubaccountPublicIdAsync(db, order!.SubaccountId, ct), await catalog.GetAsync(ct)), Json.SnakeCase),
+        };
+    }
+
+    /// <summary>Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000.</summary>
+    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        if (selection.Error is not null) return selection.Error;
+        var page = CursorPage.Parse(http.Request.Query);
+        if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
+
+        var scope = db.Orders.AsNoTracking().Where(o => o.AccountId == caller.AccountId && o.Mode == caller.Mode);
+        if (selection.Subaccount is { } s) scope = scope.Where(o => o.SubaccountId == s.Id);
+        long? cursorId = null;
+        if (page.Cursor is { } cursor)
+        {
+            cursorId = await scope.Where(o => o.PublicId == cursor).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
+            if (cursorId is null) return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+        }
+
+        List<Order> orders = page.Before
+            ? [.. (await scope.Where(o => o.Id > cursorId!.Value).OrderBy(o => o.Id).Take(page.Limit).ToListAsync(ct)).AsEnumerable().Reverse()]
+            : await (cursorId is { } after ? scope.Where(o => o.Id < after) : scope).OrderByDescending(o => o.Id).Take(page.Limit).ToListAsync(ct);
+
+        var ids = orders.Select(o => o.Id).ToList();
+        var allocations = await db.OrderAllocations.AsNoTracking().Where(a => ids.Contains(a.OrderId)).ToListAsync(ct);
+        foreach (var o in orders) o.Allocations = [.. allocations.Where(a => a.OrderId == o.Id)];
+        var subIds = orders.Where(o => o.SubaccountId != null).Select(o => o.SubaccountId!.Value).Distinct().ToList();
+        var subs = await db.Subaccounts.AsNoTracking().Where(x => subIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.PublicId, ct);
+        var snapshot = await catalog.GetAsync(ct);
+        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot)).ToList();
+        return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
+    }
+
+    internal static async Task<string?> SubaccountPublicIdAsync(CanopyDbContext db, long? id, CancellationToken ct) =>
+        id is { } sid ? await db.Subaccounts.Where(s => s.Id == sid).Select(s => s.PublicId).FirstOrDefaultAsync(ct) : null;
+
+    private static string Short(string s) => s.Length <= 32 ? s : s[..32] + "…";
+}
+
+/// <summary>CNaught's cursor parameters: limit 1–100 (default 20), and at most one of starting_after / ending_before.</summary>
+internal readonly record struct CursorPage(int Limit, string? Cursor, bool Before, string? Error)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    public static CursorPage Parse(IQueryCollection query)
+    {
+        var limit = DefaultLimit;
+        if (query.TryGetValue("limit", out var l) && !string.IsNullOrEmpty(l.ToString()))
+        {
+            if (!int.TryParse(l.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit)
+                return new(0, null, false, $"limit must be an integer from 1 to {MaxLimit}.");
+        }
+        var after = query["starting_after"].ToString();
+        var before = query["ending_before"].ToString();
+        if (after.Length > 0 && before.Length > 0)
+            return new(0, null, false, "Only one of starting_after and ending_before can be specified.");
+        if (after.Length > 64 || before.Length > 64) return new(0, null, false, "The cursor is not a valid id.");
+        return before.Length > 0 ? new(limit, before, true, null) : new(limit, after.Length > 0 ? after : null, false, null);
+    }
+}

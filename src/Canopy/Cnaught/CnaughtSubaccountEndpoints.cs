@@ -1,0 +1,201 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Idempotency;
+using Canopy.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Cnaught;
+
+public sealed record CnaughtSubaccount(string Id, string Name, string? Email, string CreatedOn, string? DefaultPortfolioId, string? LogoUrl);
+
+/// <summary>CNaught's subaccounts: list (cursor pages), create, get, full-replace update, and logos by URL or by upload.</summary>
+internal static class CnaughtSubaccountEndpoints
+{
+    public const int MaxLogoBytes = 512 * 1024;
+
+    public static RouteGroupBuilder MapCnaughtSubaccounts(this RouteGroupBuilder v1)
+    {
+        var subs = v1.MapGroup("/subaccounts");
+        subs.MapGet("", ListAsync).WithName("CnaughtListSubaccounts").WithSummary("List subaccounts, newest first (cursor pages)")
+            .Produces<CnaughtList<CnaughtSubaccount>>();
+        subs.MapPost("", CreateAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtCreateSubaccount")
+            .WithSummary("Create a subaccount").Accepts<CnaughtSubaccountRequest>("application/json").Produces<CnaughtSubaccount>(201);
+        subs.MapGet("/{id}", GetAsync).WithName("CnaughtGetSubaccount").WithSummary("Get a subaccount").Produces<CnaughtSubaccount>();
+        subs.MapPut("/{id}", UpdateAsync).WithName("CnaughtUpdateSubaccount")
+            .WithSummary("Replace a subaccount's name, email and default portfolio (omitted fields become null; the logo is kept)")
+            .Accepts<CnaughtSubaccountRequest>("application/json").Produces<CnaughtSubaccount>();
+        subs.MapPost("/{id}/logo", SetLogoUrlAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtSetSubaccountLogoUrl")
+            .WithSummary("Set the logo from a URL").Accepts<CnaughtLogoUrlRequest>("application/json").Produces<CnaughtSubaccount>();
+        subs.MapPut("/{id}/logo", UploadLogoAsync).WithName("CnaughtUploadSubaccountLogo")
+            .WithSummary($"Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL")
+            .Accepts<byte[]>("image/png", "image/jpeg").Produces<CnaughtSubaccount>();
+        subs.MapDelete("/{id}/logo", RemoveLogoAsync).WithName("CnaughtRemoveSubaccountLogo").WithSummary("Remove the logo")
+            .Produces<CnaughtSubaccount>();
+        return v1;
+    }
+
+    /// <summary>Uploaded logos, public (they appear on hosted impact pages).</summary>
+    public static WebApplication MapSubaccountLogos(this WebApplication app)
+    {
+        app.MapGet("/logos/{id}", async (string id, CanopyDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var logo = id.Length > 32 ? null : await db.SubaccountLogos.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct);
+            if (logo is null) return Results.NotFound();
+            http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            return Results.File(logo.Bytes, logo.ContentType);
+        }).WithTags("Public pages").WithName("SubaccountLogo").WithSummary("An uploaded subaccount logo");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var page = CursorPage.Parse(http.Request.Query);
+        if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
+        var scope = db.Subaccounts.AsNoTracking().Where(s => s.AccountId == caller.AccountId);
+        long? cursorId = null;
+        if (page.Cursor is { } cursor)
+        {
+            cursorId = await scope.Where(s => s.PublicId == cursor).Select(s => (long?)s.Id).FirstOrDefaultAsync(ct);
+            if (cursorId is null) return CnaughtProblems.InvalidPagination("No subaccount with that id to page from.");
+        }
+        List<Subaccount> list = page.Before
+            ? [.. (await scope.Where(s => s.Id > cursorId!.Value).OrderBy(s => s.Id).Take(page.Limit).ToListAsync(ct)).AsEnumerable().Reverse()]
+            : await (cursorId is { } after ? scope.Where(s => s.Id < after) : scope).OrderByDescending(s => s.Id).Take(page.Limit).ToListAsync(ct);
+        var portfolios = await PortfolioIdsAsync(db, list, ct);
+        return TypedResults.Json(new CnaughtList<CnaughtSubaccount>([.. list.Select(s => Shape(http.Request, s, portfolios))]), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtSubaccountValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
+        var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
+        if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+        var sub = new Subaccount
+        {
+            PublicId = Tokens.RandomString(8),
+            AccountId = caller.AccountId,
+            Name = r.Name!.Trim(),
+            Email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim(),
+            DefaultPortfolioId = portfolio.Id,
+            LogoUrl = r.LogoUrl,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.Subaccounts.Add(sub);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: false, ct);
+        return sub is null ? NotFound() : TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: true, ct);
+        if (sub is null) return NotFound();
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtSubaccountValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
+        var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
+        if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+        sub.Name = r.Name!.Trim();
+        sub.Email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim();
+        sub.DefaultPortfolioId = portfolio.Id;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> SetLogoUrlAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: true, ct);
+        if (sub is null) return NotFound();
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtLogoUrlValidator(), allowForm: false, ct);
+        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
+        // The image stays where it is: fetching arbitrary URLs from the server would invite SSRF.
+        sub.LogoUrl = r.LogoUrl;
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> UploadLogoAsync(string id, HttpContext http, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: true, ct);
+        if (sub is null) return NotFound();
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (contentType is not ("image/png" or "image/jpeg" or "image/jpg"))
+            return CnaughtProblems.InvalidParameters("logo_file_content", "The logo must be sent as image/png or image/jpeg.");
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxLogoBytes)
+                return CnaughtProblems.InvalidParameters("logo_file_content", $"The logo must be at most {MaxLogoBytes / 1024} KiB.");
+            buffer.Write(chunk, 0, read);
+        }
+        var bytes = buffer.ToArray();
+        var kind = ImageKind(bytes);
+        if (kind is null || (kind == "image/png") != (contentType == "image/png"))
+            return CnaughtProblems.InvalidParameters("logo_file_content", "The body is not a PNG or JPEG image matching its Content-Type.");
+
+        var logo = new SubaccountLogo { Id = Tokens.RandomString(24), AccountId = sub.AccountId, SubaccountId = sub.Id, ContentType = kind, Bytes = bytes, CreatedAt = time.GetUtcNow().UtcDateTime };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
+        db.SubaccountLogos.Add(logo);
+        sub.LogoUrl = "/logos/" + logo.Id;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+    }
+
+    private static async Task<IResult> RemoveLogoAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: true, ct);
+        if (sub is null) return NotFound();
+        sub.LogoUrl = null;
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+    }
+
+    private static string? ImageKind(byte[] b)
+    {
+        if (b.Length >= 8 && b[0] == 0x89 && b[1] == 0x50 && b[2] == 0x4E && b[3] == 0x47 && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) return "image/png";
+        if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "image/jpeg";
+        return null;
+    }
+
+    private static IResult NotFound() => CnaughtProblems.NotFound("Could not find subaccount");
+
+    private static Task<Subaccount?> FindAsync(HttpContext http, CanopyDbContext db, string id, bool tracked, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var query = tracked ? db.Subaccounts : db.Subaccounts.AsNoTracking();
+        return id.Length > 16 ? Task.FromResult<Subaccount?>(null) : query.FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId, ct);
+    }
+
+    private static async Task<(long? Id, bool Error)> PortfolioAsync(CatalogCache catalog, string? publicId, CancellationToken ct)
+    {
+        if (publicId is null) return (null, false);
+        var snapshot = await catalog.GetAsync(ct);
+        return snapshot.PortfoliosByPublicId.TryGetValue(publicId, out var p) && p.Active ? (p.Id, false) : (null, true);
+    }
+
+    private static async Task<Dictionary<long, string>> PortfolioIdsAsync(CanopyDbContext db, IReadOnlyCollection<Subaccount> subs, CancellationToken ct)
+    {
+        var ids = subs.Where(s => s.DefaultPortfolioId != null).Select(s => s.DefaultPortfolioId!.Value).Distinct().ToList();
+        return ids.Count == 0 ? [] : await db.Portfolios.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.PublicId, ct);
+    }
+
+    private static CnaughtSubaccount Shape(HttpRequest request, Subaccount s, Dictionary<long, string> portfolios) =>
+        Shape(request, s, s.DefaultPortfolioId is { } id ? portfolios.GetValueOrDefault(id) : null);
+
+    private static CnaughtSubaccount Shape(HttpRequest request, Subaccount s, string? portfolioPublicId) =>
+        new(s.PublicId, s.Name, s.Email, CnaughtShapes.Timestamp(s.CreatedAt), portfolioPublicId, PublicUrls.Absolute(request, s.LogoUrl));
+}

@@ -1,0 +1,62 @@
+using Canopy.Accounts;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Ordering;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Impact;
+
+/// <summary>
+/// Everyday equivalents of a mass of CO₂e: how many of each thing emits that much. Defaults follow the US EPA
+/// Greenhouse Gas Equivalencies Calculator (docs/emission-factors.md); the operator can override them under
+/// <c>Canopy:Impact:Equivalents</c>.
+/// </summary>
+public sealed class EquivalenceFactors
+{
+    /// <summary>A typical passenger car for a year: about 4.6 t CO₂.</summary>
+    public long KgPerCarYear { get; set; } = 4_600;
+    /// <summary>An urban tree seedling grown for ten years stores about 0.060 t CO₂.</summary>
+    public long KgPerTreeSeedling { get; set; } = 60;
+    /// <summary>A US home's energy use for a year: about 7.5 t CO₂.</summary>
+    public long KgPerHomeYear { get; set; } = 7_500;
+    /// <summary>One economy passenger, Los Angeles to New York (about 3 980 km at the flight factor).</summary>
+    public long KgPerFlightLaxToNyc { get; set; } = 600;
+}
+
+public sealed record ProjectImpact(Project Project, long Grams, IReadOnlyList<int> Vintages);
+
+public sealed record CategoryImpact(ProjectCategory Category, long Grams, IReadOnlyList<ProjectImpact> Projects);
+
+public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Categories, DateTime? FirstOrderAt);
+
+/// <summary>What an account (or one subaccount) has offset: live orders, not cancelled, by category and project.</summary>
+public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
+{
+    private static readonly ProjectCategory Uncategorised = new() { Id = "uncategorized", Name = "Other projects" };
+
+    public async Task<ImpactSummary> SummariseAsync(long accountId, TokenMode mode, long? subaccountId, DateTime? from, DateTime? to, CancellationToken ct)
+    {
+        var query = from a in db.OrderAllocations.AsNoTracking()
+                    join o in db.Orders on a.OrderId equals o.Id
+                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && a.Grams > 0
+                    select new { a.ProjectId, a.Grams, o.SubaccountId, o.CreatedAt };
+        if (subaccountId is { } sid) query = query.Where(x => x.SubaccountId == sid);
+        if (from is { } f) query = query.Where(x => x.CreatedAt >= f);
+        if (to is { } t) query = query.Where(x => x.CreatedAt < t);
+
+        var perProject = await query.GroupBy(x => x.ProjectId)
+            .Select(g => new { ProjectId = g.Key, Grams = g.Sum(x => x.Grams), First = g.Min(x => x.CreatedAt) })
+            .ToListAsync(ct);
+        var snapshot = await catalog.GetAsync(ct);
+        var categories = perProject
+            .Where(p => snapshot.Projects.ContainsKey(p.ProjectId))
+            .GroupBy(p => snapshot.Projects[p.ProjectId].CategoryId ?? Uncategorised.Id)
+            .Select(g => new CategoryImpact(
+                snapshot.Categories.GetValueOrDefault(g.Key) ?? Uncategorised,
+                g.Sum(p => p.Grams),
+                [.. g.OrderByDescending(p => p.Grams).Select(p => new ProjectImpact(snapshot.Projects[p.ProjectId], p.Grams, []))]))
+            .OrderByDescending(c => c.Grams)
+            .ToList();
+        return new ImpactSummary(perProject.Sum(p => p.Grams), categories, perProject.Count == 0 ? null : perProject.Min(p => p.First));
+    }
+}

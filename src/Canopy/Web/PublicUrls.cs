@@ -1,0 +1,18 @@
+namespace Canopy.Web;
+
+/// <summary>
+/// Absolute URLs for things Canopy serves publicly (logos, certificates, impact pages): <c>Canopy:PublicBaseUrl</c>
+/// when set (behind a proxy, set it), otherwise the scheme and host of the request.
+/// </summary>
+public static class PublicUrls
+{
+    public static string Base(HttpRequest request)
+    {
+        var configured = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()["Canopy:PublicBaseUrl"];
+        return string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}" : configured.TrimEnd('/');
+    }
+
+    /// <summary>An absolute URL stays as it is; a path of ours gets the base.</summary>
+    public static string? Absolute(HttpRequest request, string? urlOrPath) =>
+        urlOrPath is null ? null : urlOrPath.StartsWith('/') ? Base(request) + urlOrPath : urlOrPath;
+}
