@@ -16,6 +16,9 @@ public enum ProjectKind
 
 public sealed class ProjectCategory
 {
+    /// <summary>Where projects without a category are grouped (portfolio allocations, impact data).</summary>
+    public static readonly ProjectCategory Uncategorised = new() { Id = "uncategorized", Name = "Other projects" };
+
     /// <summary>Public string id (CNaught style), operator-chosen or generated.</summary>
     public required string Id { get; set; }
     public required string Name { get; set; }

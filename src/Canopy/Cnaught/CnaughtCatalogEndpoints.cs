@@ -23,9 +23,6 @@ public sealed record CnaughtPortfolioWithAllocations(string Id, string Name, str
 
 internal static class CnaughtCatalogEndpoints
 {
-    /// <summary>Projects without a category are grouped under this one in category allocations.</summary>
-    private static readonly ProjectCategory Uncategorised = new() { Id = "uncategorized", Name = "Other projects" };
-
     public static RouteGroupBuilder MapCnaughtCatalog(this RouteGroupBuilder v1)
     {
         v1.MapGet("/portfolios", ListPortfoliosAsync).WithName("CnaughtListPortfolios").WithSummary("List portfolios")
@@ -56,10 +53,10 @@ internal static class CnaughtCatalogEndpoints
             return CnaughtProblems.NotFound("Could not find portfolio");
         var price = PricePerKg(p);
         var allocations = p.Allocations
-            .GroupBy(a => a.Project!.CategoryId ?? Uncategorised.Id)
+            .GroupBy(a => a.Project!.CategoryId ?? ProjectCategory.Uncategorised.Id)
             .Select(g =>
             {
-                var category = snapshot.Categories.GetValueOrDefault(g.Key) ?? Uncategorised;
+                var category = snapshot.Categories.GetValueOrDefault(g.Key) ?? ProjectCategory.Uncategorised;
                 var projects = g.Select(a => ToCnaught(a.Project!)).ToList();
                 return new CnaughtCategoryAllocation(g.Sum(a => a.PartsPerMillion) / 1_000_000m,
                     new CnaughtCategoryWithProjects(category.Id, category.Name, category.Description, category.ImageUrl, projects));
@@ -78,8 +75,10 @@ internal static class CnaughtCatalogEndpoints
     private static async Task<IResult> GetCategoryAsync(string id, CatalogCache catalog, CancellationToken ct)
     {
         var snapshot = await catalog.GetAsync(ct);
-        if (!snapshot.Categories.TryGetValue(id, out var c)) return CnaughtProblems.NotFound("Could not find project category");
-        var projects = snapshot.Projects.Values.Where(p => p.CategoryId == c.Id && p.Active).OrderBy(p => p.Id).Select(ToCnaught).ToList();
+        var c = snapshot.Categories.GetValueOrDefault(id) ?? (id == ProjectCategory.Uncategorised.Id ? ProjectCategory.Uncategorised : null);
+        if (c is null) return CnaughtProblems.NotFound("Could not find project category");
+        var categoryId = c == ProjectCategory.Uncategorised ? null : c.Id;
+        var projects = snapshot.Projects.Values.Where(p => p.CategoryId == categoryId && p.Active).OrderBy(p => p.Id).Select(ToCnaught).ToList();
         return TypedResults.Json(new CnaughtCategoryWithProjects(c.Id, c.Name, c.Description, c.ImageUrl, projects), Json.SnakeCase);
     }
 

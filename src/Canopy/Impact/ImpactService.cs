@@ -32,8 +32,6 @@ public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Cat
 /// <summary>What an account (or one subaccount) has offset: live orders, not cancelled, by category and project.</summary>
 public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
 {
-    private static readonly ProjectCategory Uncategorised = new() { Id = "uncategorized", Name = "Other projects" };
-
     public async Task<ImpactSummary> SummariseAsync(long accountId, TokenMode mode, long? subaccountId, DateTime? from, DateTime? to, CancellationToken ct)
     {
         var query = from a in db.OrderAllocations.AsNoTracking()
@@ -50,9 +48,9 @@ public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
         var snapshot = await catalog.GetAsync(ct);
         var categories = perProject
             .Where(p => snapshot.Projects.ContainsKey(p.ProjectId))
-            .GroupBy(p => snapshot.Projects[p.ProjectId].CategoryId ?? Uncategorised.Id)
+            .GroupBy(p => snapshot.Projects[p.ProjectId].CategoryId ?? ProjectCategory.Uncategorised.Id)
             .Select(g => new CategoryImpact(
-                snapshot.Categories.GetValueOrDefault(g.Key) ?? Uncategorised,
+                snapshot.Categories.GetValueOrDefault(g.Key) ?? ProjectCategory.Uncategorised,
                 g.Sum(p => p.Grams),
                 [.. g.OrderByDescending(p => p.Grams).Select(p => new ProjectImpact(snapshot.Projects[p.ProjectId], p.Grams, []))]))
             .OrderByDescending(c => c.Grams)

@@ -29,6 +29,12 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration a derived fixture wants (e.g. demo seeding).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
+    /// <summary>Serve on a real loopback port (for clients outside this process, such as the Node SDK).</summary>
+    protected virtual bool RealServer => false;
+
+    /// <summary>The real server's address (http://127.0.0.1:port) when <see cref="RealServer"/>.</summary>
+    public Uri? ServerAddress { get; private set; }
+
     public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
 
     public async ValueTask InitializeAsync()
@@ -53,6 +59,14 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
             admin.MaxPoolSize = 40;
             _connectionString = admin.ConnectionString;
         }
+        if (RealServer)
+        {
+            UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+            StartServer();
+            var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            ServerAddress = new Uri(addresses.First());
+        }
         _ = Services; // start the host now: migrations run once, before the first test
     }
 
@@ -62,6 +76,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:Provider", Db == Db.Sqlite ? "sqlite" : "postgres");
         builder.UseSetting("ConnectionStrings:Canopy", _connectionString);
         builder.UseSetting("Canopy:AdminKey", AdminKey);
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Canopy:SeedDemo", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
@@ -78,7 +93,9 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     public HttpClient Anonymous()
     {
         RequireAvailable();
-        return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        if (ServerAddress is not null) options.BaseAddress = ServerAddress;
+        return CreateClient(options);
     }
 
     /// <summary>A client for the operator API.</summary>
@@ -134,4 +151,18 @@ public sealed class SqliteApp : CanopyApp
 public sealed class PostgresApp : CanopyApp
 {
     public override Db Db => Db.Postgres;
+}
+
+/// <summary>SQLite, on a real port.</summary>
+public sealed class SqliteServerApp : CanopyApp
+{
+    public override Db Db => Db.Sqlite;
+    protected override bool RealServer => true;
+}
+
+/// <summary>PostgreSQL, on a real port.</summary>
+public sealed class PostgresServerApp : CanopyApp
+{
+    public override Db Db => Db.Postgres;
+    protected override bool RealServer => true;
 }

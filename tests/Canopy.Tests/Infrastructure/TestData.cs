@@ -52,6 +52,13 @@ public static class TestData
         return await response.ReadJsonAsync(expected);
     }
 
+    /// <summary>PATCHes JSON, asserts 200, returns the JSON object body.</summary>
+    public static async Task<JsonObject> PatchJsonAsync(this HttpClient client, string url, object body, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await client.PatchAsJsonAsync(url, body, TestContext.Current.CancellationToken);
+        return await response.ReadJsonAsync(expected);
+    }
+
     public static async Task<JsonObject> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
