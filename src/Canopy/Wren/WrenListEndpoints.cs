@@ -60,11 +60,21 @@ internal static class WrenListEndpoints
             var n = 0;
             await foreach (var x in rows.WithCancellation(ct))
             {
-                var row = new WrenOffsetOrderRow(x.Id, x.PaymentReference ?? x.PublicId, WrenOrderEndpoints.Tons(x.Grams), x.PriceUsdCents, x.Note,
-                    x.PortfolioId, x.ProjectId, snapshot.Projects.TryGetValue(x.ProjectId, out var p) ? p.Name : "", certified, x.OnBehalfOfName,
-                    DateTime.SpecifyKind(x.CreatedAt, DateTimeKind.Utc));
-                JsonSerializer.Serialize(writer, row, Json.SnakeCase);
-                if (++n % 500 == 0)
+                // Written field by field (same names as WrenOffsetOrderRow): several times faster than serialising a record per row.
+                writer.WriteStartObject();
+                writer.WriteNumber("id", x.Id);
+                writer.WriteString("order_id", x.PaymentReference ?? x.PublicId);
+                writer.WriteNumber("tons", WrenOrderEndpoints.Tons(x.Grams));
+                writer.WriteNumber("amount_paid_by_customer", x.PriceUsdCents);
+                writer.WriteString("note", x.Note);
+                if (x.PortfolioId is { } pid) writer.WriteNumber("portfolio_id", pid); else writer.WriteNull("portfolio_id");
+                writer.WriteNumber("project_id", x.ProjectId);
+                writer.WriteString("project_name", snapshot.Projects.TryGetValue(x.ProjectId, out var p) ? p.Name : "");
+                writer.WriteBoolean("certified", certified);
+                writer.WriteString("on_behalf_of_name", x.OnBehalfOfName);
+                writer.WriteString("created_at", DateTime.SpecifyKind(x.CreatedAt, DateTimeKind.Utc));
+                writer.WriteEndObject();
+                if (++n % 1000 == 0)
                 {
                     writer.Flush();
                     await http.Response.BodyWriter.FlushAsync(ct);
