@@ -46,6 +46,7 @@ internal static class Hosting
         }));
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
+        builder.Services.AddCanopyRateLimits(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
         builder.Services.Configure<Canopy.Impact.EquivalenceFactors>(builder.Configuration.GetSection("Canopy:Impact:Equivalents"));
@@ -78,6 +79,7 @@ internal static class Hosting
         });
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
+        app.UseRateLimiter();
         return app;
     }
 

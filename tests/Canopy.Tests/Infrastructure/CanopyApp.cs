@@ -153,6 +153,23 @@ public sealed class PostgresApp : CanopyApp
     public override Db Db => Db.Postgres;
 }
 
+/// <summary>Tiny per-token rate limits (2 requests, then 1 per second), for the 429 tests.</summary>
+public abstract class RateLimitedApp : CanopyApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+        [new("Canopy:RateLimit:PermitsPerSecond", "1"), new("Canopy:RateLimit:Burst", "2")];
+}
+
+public sealed class RateLimitedSqliteApp : RateLimitedApp
+{
+    public override Db Db => Db.Sqlite;
+}
+
+public sealed class RateLimitedPostgresApp : RateLimitedApp
+{
+    public override Db Db => Db.Postgres;
+}
+
 /// <summary>SQLite, on a real port.</summary>
 public sealed class SqliteServerApp : CanopyApp
 {

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Canopy.Web;
+
+/// <summary>
+/// Per-token rate limits (DESIGN §10): a token bucket per credential, <c>Canopy:RateLimit:PermitsPerSecond</c>
+/// (default 100) with bursts up to <c>Canopy:RateLimit:Burst</c> (default 200). Over the limit: 429 with
+/// Retry-After, in the error shape of the surface the request came through. Anonymous requests share a bucket per client address.
+/// </summary>
+internal static class RateLimits
+{
+    public static IServiceCollection AddCanopyRateLimits(this IServiceCollection services, IConfiguration config)
+    {
+        var perSecond = Math.Max(1, config.GetValue("Canopy:RateLimit:PermitsPerSecond", 100));
+        var burst = Math.Max(perSecond, config.GetValue("Canopy:RateLimit:Burst", 200));
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                RateLimitPartition.GetTokenBucketLimiter(PartitionKey(http), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = burst,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            o.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                if (http.Request.Path.StartsWithSegments("/api"))
+                    await http.Response.WriteAsJsonAsync(new { message = $"Too many requests: retry after {retry} s." }, ct);
+                else
+                    await Results.Problem(statusCode: 429, title: "Too Many Requests", detail: $"Retry after {retry} s.").ExecuteAsync(http);
+            };
+        });
+        return services;
+    }
+
+    /// <summary>The credential's hash (never the secret itself), else the client address.</summary>
+    private static string PartitionKey(HttpContext http)
+    {
+        var auth = http.Request.Headers.Authorization.ToString();
+        if (auth.Length > 0)
+            return "t:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(auth)), 0, 16);
+        return "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+}

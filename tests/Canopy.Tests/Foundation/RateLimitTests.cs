@@ -1,0 +1,46 @@
+using System.Net;
+using Canopy.Tests.Infrastructure;
+
+namespace Canopy.Tests.Foundation;
+
+public abstract class RateLimitTests(CanopyApp app)
+{
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ATokenOverItsLimitGets429WithRetryAfterInItsDialectsShape()
+    {
+        app.RequireAvailable();
+        var wren = app.WithBearer("cnp_live_rate_limit_wren_" + TestData.NewId());
+        var wrenStatuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++) wrenStatuses.Add(await wren.GetAsync("/api/offset-orders", Ct));
+        var limited = wrenStatuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Equal(["message"], (await limited.ReadJsonAsync(HttpStatusCode.TooManyRequests)).Keys());
+
+        var cnaught = app.WithBearer("cnp_live_rate_limit_cnaught_" + TestData.NewId());
+        HttpResponseMessage? problem = null;
+        for (var i = 0; i < 6 && problem is null; i++)
+        {
+            var r = await cnaught.GetAsync("/v1/portfolios", Ct);
+            if (r.StatusCode == HttpStatusCode.TooManyRequests) problem = r;
+        }
+        Assert.NotNull(problem);
+        Assert.Equal("application/problem+json", problem.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Too Many Requests", (await problem.ReadJsonAsync(HttpStatusCode.TooManyRequests))["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OneTokensLimitDoesNotTouchAnothers()
+    {
+        app.RequireAvailable();
+        var noisy = app.WithBearer("cnp_live_noisy_" + TestData.NewId());
+        for (var i = 0; i < 6; i++) await noisy.GetAsync("/v1/portfolios", Ct);
+        var quiet = await app.WithBearer("cnp_live_quiet_" + TestData.NewId()).GetAsync("/v1/portfolios", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, quiet.StatusCode); // reached authentication: not rate limited
+    }
+}
+
+public sealed class RateLimitTestsOnSqlite(RateLimitedSqliteApp app) : RateLimitTests(app), IClassFixture<RateLimitedSqliteApp>;
+
+public sealed class RateLimitTestsOnPostgres(RateLimitedPostgresApp app) : RateLimitTests(app), IClassFixture<RateLimitedPostgresApp>;
