@@ -5,7 +5,7 @@ using Canopy.Ledger;
 using Canopy.Operator;
 using Canopy.Ordering;
 using Canopy.Payments;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
 using Serilog;
@@ -87,8 +87,15 @@ internal static class Hosting
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Operations");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithTags("Operations");
+        var health = app.MapGroup("/health").WithTags("Operations");
+        health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")
+            .WithSummary("The process is up (no dependencies checked)");
+        health.MapGet("/ready", async (HealthCheckService checks, CancellationToken ct) =>
+            {
+                var report = await checks.CheckHealthAsync(c => c.Tags.Contains("ready"), ct);
+                var status = report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                return TypedResults.Text(report.Status.ToString(), statusCode: status);
+            }).WithName("HealthReady").WithSummary("Ready to serve: the database answers (503 otherwise)");
         return app;
     }
 }
