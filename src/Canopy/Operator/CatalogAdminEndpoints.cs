@@ -137,8 +137,8 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
         RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
-        RuleFor(x => x.Allocations).NotEmpty().Must(a => a!.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
-        RuleForEach(x => x.Allocations).ChildRules(a =>
+        RuleFor(x => x.Allocations).NotEmpty().Must(a => a is null || a.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
+        RuleForEach(x => x.Allocations).NotNull().WithMessage("Each allocation is an object with 'project_id' and 'fraction'.").ChildRules(a =>
         {
             a.RuleFor(x => x.ProjectId).NotEmpty();
             a.RuleFor(x => x.Fraction).NotNull().GreaterThan(0).LessThanOrEqualTo(1)
@@ -150,7 +150,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
             .WithMessage("Each project appears at most once in a portfolio.")
             .Must(a => a!.Sum(x => x.Fraction ?? 0) == 1m)
             .WithMessage(a => $"The fractions must sum to exactly 1 (they sum to {a.Allocations!.Sum(x => x.Fraction ?? 0).ToString(CultureInfo.InvariantCulture)}).")
-            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a.Fraction is > 0 && a.ProjectId is not null));
+            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a is { Fraction: > 0, ProjectId: not null }));
     }
 }
 
@@ -394,6 +394,9 @@ internal static class CatalogAdminEndpoints
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.IsDefault == true && r.Active == false || r.IsDefault == true && !portfolio.Active && r.Active != true)
             return OperatorResults.Invalid("is_default", "The default portfolio must be active.");
+        // Retiring the default would leave orders that name no portfolio with nothing to buy.
+        if (portfolio.IsDefault && r.Active == false && r.IsDefault != false)
+            return OperatorResults.Invalid("active", "The default portfolio cannot be retired: make another portfolio the default first, or send \"is_default\": false.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (r.IsDefault == true)
             await db.Portfolios.Where(p => p.IsDefault && p.Id != portfolio.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);
