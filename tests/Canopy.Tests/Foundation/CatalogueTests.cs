@@ -63,6 +63,8 @@ public abstract class CatalogueTests(CanopyApp app)
         Assert.Equal(WrenPortfolioKeys, wren.Keys());
         Assert.Equal(portfolio["name"]!.GetValue<string>(), wren["name"]!.GetValue<string>());
         Assert.Equal(15m, wren["cost_per_ton"]!.GetValue<decimal>()); // 0.75 × $10 + 0.25 × $30
+        Assert.Equal("15", wren["cost_per_ton"]!.ToJsonString());
+        Assert.Equal("0.75", wren["projects"]![0]!["percentage"]!.ToJsonString());
 
         var projects = wren["projects"]!.AsArray();
         Assert.Equal(2, projects.Count);
@@ -167,6 +169,7 @@ public abstract class CatalogueTests(CanopyApp app)
         Assert.Null(item["primary_image_url"]);
         Assert.Equal(1.5m, item["api_price_per_kg_usd_cents"]!.GetValue<decimal>());
         Assert.Equal(1.5m, item["checkout_price_per_kg_usd_cents"]!.GetValue<decimal>());
+        Assert.Equal("1.5", item["api_price_per_kg_usd_cents"]!.ToJsonString()); // exact, no trailing zeros
     }
 
     [Fact]
