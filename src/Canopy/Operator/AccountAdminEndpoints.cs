@@ -141,7 +141,15 @@ internal static class AccountAdminEndpoints
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Accounts.Add(account);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        {
+            // A concurrent request took the slug between the check and the insert.
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+        }
         await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, account, ct));
     }
@@ -183,7 +191,14 @@ internal static class AccountAdminEndpoints
         if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
         if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
         if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        {
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+        }
         return TypedResults.Ok(await ToResponseAsync(db, account, ct));
     }
 
@@ -198,7 +213,15 @@ internal static class AccountAdminEndpoints
             return OperatorResults.Conflict($"The account already has a user {email}.");
         var user = new User { AccountId = id, Email = email, Name = r.Name, HasLogin = r.HasLogin ?? true, CreatedAt = time.GetUtcNow().UtcDateTime };
         db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique (account, email) index: a concurrent request added the same user first.
+            return OperatorResults.Conflict($"The account already has a user {email}.");
+        }
         return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
     }
 

@@ -217,7 +217,15 @@ internal static class CatalogAdminEndpoints
             return OperatorResults.Conflict($"A project category '{id}' already exists.");
         var category = new ProjectCategory { Id = id, Name = r.Name!.Trim(), Description = r.Description, ImageUrl = r.ImageUrl, CreatedAt = time.GetUtcNow().UtcDateTime };
         db.ProjectCategories.Add(category);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The id is the key: a concurrent request created it between the check and the insert.
+            return OperatorResults.Conflict($"A project category '{id}' already exists.");
+        }
         catalog.Invalidate();
         return TypedResults.Created($"/admin/project-categories/{id}", ToResponse(category));
     }
