@@ -756,6 +756,54 @@ public abstract class OperatorApiTests(CanopyApp app)
         foreach (var p in new[] { offset, tree, donation }) Assert.Empty(await ListAsync($"/admin/inventory?project_id={p}"));
     }
 
+    // ---------------------------------------------------------------- races
+
+    /// <summary>Sends the same create eight times at once; returns the status codes.</summary>
+    private async Task<HttpStatusCode[]> RaceAsync(string url, string json)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            var client = app.Admin();
+            await start.Task;
+            return (await client.PostRawAsync(url, json)).StatusCode;
+        }, Ct)).ToArray();
+        start.SetResult();
+        return await Task.WhenAll(tasks);
+    }
+
+    [Fact]
+    public async Task ConcurrentCreatesOfOneIdMakeOneObjectAndNever500()
+    {
+        var project = (await app.CreateProjectAsync())["id"]!.GetValue<string>();
+        var category = TestData.NewId("c");
+        var projectId = TestData.NewId("p");
+        var portfolio = TestData.NewId("f");
+        var account = await app.CreateAccountAsync();
+        var email = $"{TestData.NewId()}@example.com";
+        var slug = "race-" + TestData.NewId().ToLowerInvariant();
+
+        var races = new (string Url, string Json, HttpStatusCode Loser)[]
+        {
+            ("/admin/project-categories", $"{{\"id\": \"{category}\", \"name\": \"C\"}}", HttpStatusCode.Conflict),
+            ("/admin/projects", $"{{\"id\": \"{projectId}\", \"name\": \"P\", \"kind\": \"offset\", \"cost_per_ton_usd_cents\": 100}}", HttpStatusCode.Conflict),
+            ("/admin/portfolios", $"{{\"id\": \"{portfolio}\", \"name\": \"F\", \"allocations\": [{{\"project_id\": \"{project}\", \"fraction\": 1}}]}}", HttpStatusCode.Conflict),
+            ($"/admin/accounts/{account.Id}/users", $"{{\"email\": \"{email}\"}}", HttpStatusCode.Conflict),
+            ("/admin/accounts", $"{{\"name\": \"Racer\", \"impact_slug\": \"{slug}\"}}", HttpStatusCode.BadRequest),
+        };
+        foreach (var (url, json, loser) in races)
+        {
+            var statuses = await RaceAsync(url, json);
+            Assert.True(statuses.Count(s => s == HttpStatusCode.Created) == 1 && statuses.Count(s => s == loser) == 7,
+                $"{url}: {string.Join(", ", statuses)}");
+        }
+        Assert.Single(await ListAsync("/admin/project-categories"), c => c!["id"]!.GetValue<string>() == category);
+        Assert.Single(await ListAsync("/admin/projects"), p => p!["id"]!.GetValue<string>() == projectId);
+        Assert.Single(await ListAsync("/admin/portfolios"), p => p!["id"]!.GetValue<string>() == portfolio);
+        Assert.Single(await ListAsync($"/admin/accounts/{account.Id}/users"));
+        Assert.Single(await ListAsync("/admin/accounts"), a => a!["impact_slug"]?.GetValue<string>() == slug);
+    }
+
     // ---------------------------------------------------------------- ledger check
 
     [Fact]
