@@ -98,16 +98,21 @@ internal static class AccountAdminEndpoints
     public static RouteGroupBuilder MapAccountAdmin(this RouteGroupBuilder admin)
     {
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
-        accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account");
+        accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
+            .WithJsonBody<CreateAccountRequest>();
         accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
-        accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)");
-        accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account");
+        accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
+            .WithJsonBody<UpdateAccountRequest>();
+        accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account")
+            .WithJsonBody<CreateUserRequest>();
         accounts.MapGet("/{id:long}/users", ListUsersAsync).WithName("AdminListUsers").WithSummary("List an account's users");
-        accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)");
+        accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)")
+            .WithJsonBody<CreateTokenRequest>();
         accounts.MapGet("/{id:long}/tokens", ListTokensAsync).WithName("AdminListTokens").WithSummary("List an account's tokens (never their secrets)");
         accounts.MapDelete("/{id:long}/tokens/{tokenId:long}", RevokeTokenAsync).WithName("AdminRevokeToken").WithSummary("Revoke a token");
-        accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits");
+        accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits")
+            .WithJsonBody<CreditsRequest>();
         accounts.MapGet("/{id:long}/credits", GetCreditsAsync).WithName("AdminGetCredits").WithSummary("An account's USD credits balance");
         return admin;
     }

@@ -184,22 +184,28 @@ internal static class CatalogAdminEndpoints
     public static RouteGroupBuilder MapCatalogAdmin(this RouteGroupBuilder admin)
     {
         var categories = admin.MapGroup("/project-categories").WithTags("Operator: catalogue");
-        categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category");
+        categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category")
+            .WithJsonBody<CreateCategoryRequest>();
         categories.MapGet("", ListCategoriesAsync).WithName("AdminListCategories").WithSummary("List project categories");
 
         var projects = admin.MapGroup("/projects").WithTags("Operator: catalogue");
-        projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project");
+        projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project")
+            .WithJsonBody<CreateProjectRequest>();
         projects.MapGet("", ListProjectsAsync).WithName("AdminListProjects").WithSummary("List projects");
         projects.MapGet("/{id}", GetProjectAsync).WithName("AdminGetProject").WithSummary("Get a project");
-        projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)");
+        projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)")
+            .WithJsonBody<UpdateProjectRequest>();
 
         var portfolios = admin.MapGroup("/portfolios").WithTags("Operator: catalogue");
-        portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio");
+        portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio")
+            .WithJsonBody<CreatePortfolioRequest>();
         portfolios.MapGet("", ListPortfoliosAsync).WithName("AdminListPortfolios").WithSummary("List portfolios");
-        portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)");
+        portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)")
+            .WithJsonBody<UpdatePortfolioRequest>();
 
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
-        inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory");
+        inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory")
+            .WithJsonBody<CreateInventoryRequest>();
         inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory").WithSummary("List credit batches (optionally ?project_id=)");
 
         admin.MapGet("/ledger/check", CheckLedgerAsync).WithTags("Operator: ledger").WithName("AdminLedgerCheck")
