@@ -52,6 +52,33 @@ public abstract partial class OperationsTests(CanopyApp app)
         Assert.True(missing.Count == 0, "Not in /openapi/v1.json: " + string.Join(", ", missing));
     }
 
+    [Fact]
+    public async Task OpenApiDocumentsEveryOperatorRequestBodyInSnakeCase()
+    {
+        var doc = await app.Anonymous().GetJsonAsync("/openapi/v1.json");
+        var operations = doc["paths"]!.AsObject()
+            .Where(p => p.Key.StartsWith("/admin/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value!.AsObject().Where(o => o.Key is "post" or "patch").Select(o => (Name: $"{o.Key} {p.Key}", Operation: o.Value!)))
+            .Where(o => o.Name != "post /admin/accounts/{id}/tokens/{tokenId}")
+            .ToList();
+        Assert.Equal(11, operations.Count);
+        foreach (var (name, operation) in operations)
+        {
+            var schema = operation["requestBody"]?["content"]?["application/json"]?["schema"];
+            Assert.True(schema is not null, $"{name} documents no JSON body.");
+            var properties = Resolve(doc, schema!)["properties"]!.AsObject().Select(kv => kv.Key).ToList();
+            Assert.NotEmpty(properties);
+            Assert.All(properties, key => Assert.Matches("^[a-z0-9_]+$", key));
+            // Optional fields are optional: the validators decide, and say which field is missing.
+            Assert.Null(Resolve(doc, schema!)["required"]);
+        }
+        var portfolio = Resolve(doc, doc["paths"]!["/admin/portfolios"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
+        Assert.Contains("allocations", portfolio["properties"]!.AsObject().Select(kv => kv.Key));
+    }
+
+    private static JsonNode Resolve(JsonObject doc, JsonNode schema) =>
+        schema["$ref"] is { } reference ? doc["components"]!["schemas"]![reference.GetValue<string>().Split('/')[^1]]! : schema;
+
     [GeneratedRegex(@"\{([^}:=?]+)[^}]*\}")]
     private static partial Regex Constraint();
 
