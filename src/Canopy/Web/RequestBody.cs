@@ -35,6 +35,8 @@ public static partial class RequestBody
 {
     public const string BodyField = "body";
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     public static async Task<Bound<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, IValidator<T>? validator, bool allowForm, CancellationToken ct)
         where T : class
     {
@@ -77,8 +79,10 @@ public static partial class RequestBody
         await request.Body.CopyToAsync(buffer, ct);
         if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
             return JsonSerializer.Deserialize<T>("{}", options);
+        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..]; // some clients (Windows PowerShell) send one
         // The span overload, unlike a reader, refuses anything after the value ('{"a":1} junk').
-        return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options);
+        return JsonSerializer.Deserialize<T>(json, options);
     }
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
