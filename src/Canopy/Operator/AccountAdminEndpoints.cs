@@ -128,6 +128,8 @@ internal static class AccountAdminEndpoints
             var snapshot = await catalog.GetAsync(ct);
             if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
                 return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            if (!portfolio.Active)
+                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
             portfolioId = portfolio.Id;
         }
         if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug, ct))
@@ -185,6 +187,8 @@ internal static class AccountAdminEndpoints
             var snapshot = await catalog.GetAsync(ct);
             if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
                 return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            if (!portfolio.Active)
+                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
             account.DefaultPortfolioId = portfolio.Id;
         }
         if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug && a.Id != id, ct))
