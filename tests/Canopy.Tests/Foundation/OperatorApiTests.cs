@@ -140,6 +140,30 @@ public abstract class OperatorApiTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task JsonWithAByteOrderMarkIsAccepted()
+    {
+        var bytes = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes("{\"name\": \"Bom Ltd\"}")).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var account = await (await app.Admin().PostAsync("/admin/accounts", content, Ct)).ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal("Bom Ltd", account["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ARetiredPortfolioCannotBeAnAccountsDefault()
+    {
+        var project = (await app.CreateProjectAsync())["id"]!.GetValue<string>();
+        var portfolio = (await app.CreatePortfolioAsync((project, 1m)))["id"]!.GetValue<string>();
+        await (await PatchAsync($"/admin/portfolios/{portfolio}", new { active = false })).ReadJsonAsync(HttpStatusCode.OK);
+        var name = "Retired default " + TestData.NewId();
+        await (await PostAsync("/admin/accounts", new { name, default_portfolio_id = portfolio })).AssertInvalidAsync("default_portfolio_id");
+        Assert.DoesNotContain(await ListAsync("/admin/accounts"), a => a!["name"]!.GetValue<string>() == name);
+        var account = await app.CreateAccountAsync();
+        await (await PatchAsync($"/admin/accounts/{account.Id}", new { default_portfolio_id = portfolio })).AssertInvalidAsync("default_portfolio_id");
+        Assert.Null((await app.Admin().GetJsonAsync($"/admin/accounts/{account.Id}"))["default_portfolio_id"]);
+    }
+
+    [Fact]
     public async Task FormPostsAreRefusedByTheOperatorApi()
     {
         var response = await app.Admin().PostRawAsync("/admin/accounts", "name=Acme", "application/x-www-form-urlencoded");
