@@ -55,6 +55,7 @@ public abstract class LedgerTests(CanopyApp app)
         Assert.Empty(report["balance_mismatches"]!.AsArray());
         Assert.Empty(report["negative_credit_accounts"]!.AsArray());
         Assert.Empty(report["negative_batches"]!.AsArray());
+        Assert.Empty(report["mixed_currency_transactions"]!.AsArray());
     }
 
     [Fact]
@@ -97,6 +98,18 @@ public abstract class LedgerTests(CanopyApp app)
         await Assert.ThrowsAsync<InvalidOperationException>(() => PostAsync(key, accountId, [new(credits, -100), new(payable, 99)]));
         await Assert.ThrowsAsync<ArgumentException>(() => PostAsync(key, accountId, [new(credits, -100)]));
         await Assert.ThrowsAsync<OverflowException>(() => PostAsync(key, accountId, [new(payable, long.MaxValue), new(payable, long.MaxValue), new(credits, 2)]));
+        Assert.Equal(1_000, await BalanceAsync(accountId));
+        Assert.Equal(0, await TransactionsWithKeyPrefixAsync(key));
+        await AssertLedgerSoundAsync();
+    }
+
+    [Fact]
+    public async Task ATransactionMixingCurrenciesThrowsAndWritesNothing()
+    {
+        var (accountId, credits, _) = await FundedAccountAsync(1_000);
+        var euros = await app.Services.GetRequiredService<LedgerAccounts>().EnsureAsync(LedgerAccountKind.PlatformRevenue, "EUR", null, Ct);
+        var key = TestData.NewId("mixed");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => PostAsync(key, accountId, [new(credits, -100), new(euros, 100)]));
         Assert.Equal(1_000, await BalanceAsync(accountId));
         Assert.Equal(0, await TransactionsWithKeyPrefixAsync(key));
         await AssertLedgerSoundAsync();

@@ -835,7 +835,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     {
         await app.CreateAccountAsync(creditsUsdCents: 2_500);
         var report = await app.Admin().GetJsonAsync("/admin/ledger/check");
-        Assert.Equal(["balance_mismatches", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
+        Assert.Equal(["balance_mismatches", "mixed_currency_transactions", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
         Assert.True(report["transactions"]!.GetValue<long>() >= 1);
         await AssertLedgerOkAsync();
     }
@@ -848,6 +848,7 @@ public abstract class OperatorApiTests(CanopyApp app)
         Assert.Empty(report["balance_mismatches"]!.AsArray());
         Assert.Empty(report["negative_credit_accounts"]!.AsArray());
         Assert.Empty(report["negative_batches"]!.AsArray());
+        Assert.Empty(report["mixed_currency_transactions"]!.AsArray());
     }
 }
 
