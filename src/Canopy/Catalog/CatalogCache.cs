@@ -29,19 +29,27 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _reload = new(1, 1);
-    private (CatalogSnapshot Snapshot, DateTimeOffset LoadedAt)? _current;
+    // A reference, so that readers on other threads never see half of a write.
+    private volatile Loaded? _current;
+    private long _version; // bumped by Invalidate: a load that began before a change must not be kept after it
+
+    private sealed record Loaded(CatalogSnapshot Snapshot, DateTimeOffset LoadedAt);
 
     public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken ct)
     {
         var current = _current;
-        if (current is { } c && time.GetUtcNow() - c.LoadedAt < MaxAge) return c.Snapshot;
+        if (current is not null && time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Snapshot;
         await _reload.WaitAsync(ct);
         try
         {
             current = _current;
-            if (current is { } again && time.GetUtcNow() - again.LoadedAt < MaxAge) return again.Snapshot;
+            if (current is not null && time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Snapshot;
+            var version = Interlocked.Read(ref _version);
+            var loadedAt = time.GetUtcNow();
             var snapshot = await LoadAsync(ct);
-            _current = (snapshot, time.GetUtcNow());
+            // An operator change committed while this load ran may be missing from it: serve it to this caller
+            // (its request began before the change finished) but do not cache it.
+            if (Interlocked.Read(ref _version) == version) _current = new Loaded(snapshot, loadedAt);
             return snapshot;
         }
         finally
@@ -50,7 +58,11 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
         }
     }
 
-    public void Invalidate() => _current = null;
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _current = null;
+    }
 
     public void Dispose() => _reload.Dispose();
 
@@ -58,10 +70,15 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        // Four reads without a shared snapshot, ordered so that each sees everything the earlier ones refer to
+        // (catalogue rows are never deleted): allocations, then their projects, then the projects' categories,
+        // then portfolios. A portfolio committed between the first read and the last has no allocations here
+        // and is left out until the next load.
+        var allocations = await db.PortfolioAllocations.AsNoTracking().ToListAsync(ct);
         var projects = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
         var categories = await db.ProjectCategories.AsNoTracking().ToListAsync(ct);
-        var portfolios = await db.Portfolios.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
-        var allocations = await db.PortfolioAllocations.AsNoTracking().ToListAsync(ct);
+        var portfolioIds = allocations.Select(a => a.PortfolioId).ToHashSet();
+        var portfolios = (await db.Portfolios.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct)).Where(p => portfolioIds.Contains(p.Id)).ToList();
         var byId = projects.ToDictionary(p => p.Id);
         foreach (var p in portfolios)
         {

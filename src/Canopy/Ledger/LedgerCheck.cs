@@ -10,7 +10,8 @@ public sealed record LedgerCheckReport(
     IReadOnlyList<long> UnbalancedTransactions,
     IReadOnlyList<BalanceMismatch> BalanceMismatches,
     IReadOnlyList<long> NegativeCreditAccounts,
-    IReadOnlyList<long> NegativeBatches);
+    IReadOnlyList<long> NegativeBatches,
+    IReadOnlyList<long> MixedCurrencyTransactions);
 
 public sealed record BalanceMismatch(long LedgerAccountId, string Code, long CachedBalance, long SumOfEntries);
 
@@ -37,7 +38,15 @@ public static class LedgerCheck
             .Select(a => a.Id).Take(100).ToListAsync(ct);
         var negativeBatches = await db.CreditBatches.Where(b => b.GramsAvailable < 0).Select(b => b.Id).Take(100).ToListAsync(ct);
 
-        var ok = unbalanced.Count == 0 && mismatches.Count == 0 && negativeCredits.Count == 0 && negativeBatches.Count == 0;
-        return new LedgerCheckReport(ok, transactions, unbalanced, mismatches, negativeCredits, negativeBatches);
+        // One currency per transaction: every entry's ledger account is in the transaction's currency.
+        var mixed = await (
+            from e in db.LedgerEntries
+            join a in db.LedgerAccounts on e.LedgerAccountId equals a.Id
+            join t in db.LedgerTransactions on e.TransactionId equals t.Id
+            where a.Currency != t.Currency
+            select t.Id).Distinct().OrderBy(x => x).Take(100).ToListAsync(ct);
+
+        var ok = unbalanced.Count == 0 && mismatches.Count == 0 && negativeCredits.Count == 0 && negativeBatches.Count == 0 && mixed.Count == 0;
+        return new LedgerCheckReport(ok, transactions, unbalanced, mismatches, negativeCredits, negativeBatches, mixed);
     }
 }

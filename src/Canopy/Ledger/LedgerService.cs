@@ -31,6 +31,9 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
         long sum = 0;
         foreach (var leg in legs) sum = checked(sum + leg.Amount);
         if (sum != 0) throw new InvalidOperationException($"Ledger transaction {key} does not balance ({sum}).");
+        foreach (var leg in legs)
+            if (!string.Equals(accounts.CurrencyOf(leg.LedgerAccountId), currency, StringComparison.Ordinal))
+                throw new InvalidOperationException($"Ledger transaction {key} is in {currency} but ledger account {leg.LedgerAccountId} is not: one currency per transaction.");
 
         // Decreases first, in id order: a refused spend then changes nothing, and concurrent postings lock rows in one order.
         var deltas = legs.GroupBy(l => l.LedgerAccountId)
@@ -78,10 +81,14 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
 public sealed class LedgerAccounts(IServiceScopeFactory scopes)
 {
     private readonly ConcurrentDictionary<string, (long Id, LedgerAccountKind Kind)> _byCode = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, LedgerAccountKind> _kinds = new();
+    private readonly ConcurrentDictionary<long, (LedgerAccountKind Kind, string Currency)> _kinds = new();
 
-    public LedgerAccountKind KindOf(long id) =>
-        _kinds.TryGetValue(id, out var kind) ? kind : throw new InvalidOperationException($"Ledger account {id} was not ensured first.");
+    public LedgerAccountKind KindOf(long id) => Known(id).Kind;
+
+    public string CurrencyOf(long id) => Known(id).Currency;
+
+    private (LedgerAccountKind Kind, string Currency) Known(long id) =>
+        _kinds.TryGetValue(id, out var known) ? known : throw new InvalidOperationException($"Ledger account {id} was not ensured first.");
 
     public async ValueTask<long> EnsureAsync(LedgerAccountKind kind, string currency, long? ownerId, CancellationToken ct)
     {
@@ -115,7 +122,7 @@ public sealed class LedgerAccounts(IServiceScopeFactory scopes)
             }
         }
         _byCode[code] = (id.Value, kind);
-        _kinds[id.Value] = kind;
+        _kinds[id.Value] = (kind, currency);
         return id.Value;
     }
 

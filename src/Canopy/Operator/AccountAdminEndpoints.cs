@@ -98,16 +98,21 @@ internal static class AccountAdminEndpoints
     public static RouteGroupBuilder MapAccountAdmin(this RouteGroupBuilder admin)
     {
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
-        accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account");
+        accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
+            .WithJsonBody<CreateAccountRequest>();
         accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
-        accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)");
-        accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account");
+        accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
+            .WithJsonBody<UpdateAccountRequest>();
+        accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account")
+            .WithJsonBody<CreateUserRequest>();
         accounts.MapGet("/{id:long}/users", ListUsersAsync).WithName("AdminListUsers").WithSummary("List an account's users");
-        accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)");
+        accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)")
+            .WithJsonBody<CreateTokenRequest>();
         accounts.MapGet("/{id:long}/tokens", ListTokensAsync).WithName("AdminListTokens").WithSummary("List an account's tokens (never their secrets)");
         accounts.MapDelete("/{id:long}/tokens/{tokenId:long}", RevokeTokenAsync).WithName("AdminRevokeToken").WithSummary("Revoke a token");
-        accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits");
+        accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits")
+            .WithJsonBody<CreditsRequest>();
         accounts.MapGet("/{id:long}/credits", GetCreditsAsync).WithName("AdminGetCredits").WithSummary("An account's USD credits balance");
         return admin;
     }
@@ -123,6 +128,8 @@ internal static class AccountAdminEndpoints
             var snapshot = await catalog.GetAsync(ct);
             if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
                 return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            if (!portfolio.Active)
+                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
             portfolioId = portfolio.Id;
         }
         if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug, ct))
@@ -141,7 +148,15 @@ internal static class AccountAdminEndpoints
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Accounts.Add(account);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        {
+            // A concurrent request took the slug between the check and the insert.
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+        }
         await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, account, ct));
     }
@@ -172,6 +187,8 @@ internal static class AccountAdminEndpoints
             var snapshot = await catalog.GetAsync(ct);
             if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
                 return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
+            if (!portfolio.Active)
+                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
             account.DefaultPortfolioId = portfolio.Id;
         }
         if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug && a.Id != id, ct))
@@ -183,7 +200,14 @@ internal static class AccountAdminEndpoints
         if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
         if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
         if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        {
+            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
+        }
         return TypedResults.Ok(await ToResponseAsync(db, account, ct));
     }
 
@@ -198,7 +222,15 @@ internal static class AccountAdminEndpoints
             return OperatorResults.Conflict($"The account already has a user {email}.");
         var user = new User { AccountId = id, Email = email, Name = r.Name, HasLogin = r.HasLogin ?? true, CreatedAt = time.GetUtcNow().UtcDateTime };
         db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique (account, email) index: a concurrent request added the same user first.
+            return OperatorResults.Conflict($"The account already has a user {email}.");
+        }
         return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
     }
 

@@ -137,8 +137,8 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
         RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
-        RuleFor(x => x.Allocations).NotEmpty().Must(a => a!.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
-        RuleForEach(x => x.Allocations).ChildRules(a =>
+        RuleFor(x => x.Allocations).NotEmpty().Must(a => a is null || a.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
+        RuleForEach(x => x.Allocations).NotNull().WithMessage("Each allocation is an object with 'project_id' and 'fraction'.").ChildRules(a =>
         {
             a.RuleFor(x => x.ProjectId).NotEmpty();
             a.RuleFor(x => x.Fraction).NotNull().GreaterThan(0).LessThanOrEqualTo(1)
@@ -150,7 +150,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
             .WithMessage("Each project appears at most once in a portfolio.")
             .Must(a => a!.Sum(x => x.Fraction ?? 0) == 1m)
             .WithMessage(a => $"The fractions must sum to exactly 1 (they sum to {a.Allocations!.Sum(x => x.Fraction ?? 0).ToString(CultureInfo.InvariantCulture)}).")
-            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a.Fraction is > 0 && a.ProjectId is not null));
+            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a is { Fraction: > 0, ProjectId: not null }));
     }
 }
 
@@ -184,22 +184,28 @@ internal static class CatalogAdminEndpoints
     public static RouteGroupBuilder MapCatalogAdmin(this RouteGroupBuilder admin)
     {
         var categories = admin.MapGroup("/project-categories").WithTags("Operator: catalogue");
-        categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category");
+        categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category")
+            .WithJsonBody<CreateCategoryRequest>();
         categories.MapGet("", ListCategoriesAsync).WithName("AdminListCategories").WithSummary("List project categories");
 
         var projects = admin.MapGroup("/projects").WithTags("Operator: catalogue");
-        projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project");
+        projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project")
+            .WithJsonBody<CreateProjectRequest>();
         projects.MapGet("", ListProjectsAsync).WithName("AdminListProjects").WithSummary("List projects");
         projects.MapGet("/{id}", GetProjectAsync).WithName("AdminGetProject").WithSummary("Get a project");
-        projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)");
+        projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)")
+            .WithJsonBody<UpdateProjectRequest>();
 
         var portfolios = admin.MapGroup("/portfolios").WithTags("Operator: catalogue");
-        portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio");
+        portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio")
+            .WithJsonBody<CreatePortfolioRequest>();
         portfolios.MapGet("", ListPortfoliosAsync).WithName("AdminListPortfolios").WithSummary("List portfolios");
-        portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)");
+        portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)")
+            .WithJsonBody<UpdatePortfolioRequest>();
 
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
-        inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory");
+        inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory")
+            .WithJsonBody<CreateInventoryRequest>();
         inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory").WithSummary("List credit batches (optionally ?project_id=)");
 
         admin.MapGet("/ledger/check", CheckLedgerAsync).WithTags("Operator: ledger").WithName("AdminLedgerCheck")
@@ -217,7 +223,15 @@ internal static class CatalogAdminEndpoints
             return OperatorResults.Conflict($"A project category '{id}' already exists.");
         var category = new ProjectCategory { Id = id, Name = r.Name!.Trim(), Description = r.Description, ImageUrl = r.ImageUrl, CreatedAt = time.GetUtcNow().UtcDateTime };
         db.ProjectCategories.Add(category);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The id is the key: a concurrent request created it between the check and the insert.
+            return OperatorResults.Conflict($"A project category '{id}' already exists.");
+        }
         catalog.Invalidate();
         return TypedResults.Created($"/admin/project-categories/{id}", ToResponse(category));
     }
@@ -394,6 +408,9 @@ internal static class CatalogAdminEndpoints
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.IsDefault == true && r.Active == false || r.IsDefault == true && !portfolio.Active && r.Active != true)
             return OperatorResults.Invalid("is_default", "The default portfolio must be active.");
+        // Retiring the default would leave orders that name no portfolio with nothing to buy.
+        if (portfolio.IsDefault && r.Active == false && r.IsDefault != false)
+            return OperatorResults.Invalid("active", "The default portfolio cannot be retired: make another portfolio the default first, or send \"is_default\": false.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (r.IsDefault == true)
             await db.Portfolios.Where(p => p.IsDefault && p.Id != portfolio.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);

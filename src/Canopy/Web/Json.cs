@@ -26,7 +26,36 @@ internal static class Json
         o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         o.MaxDepth = 16;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.Converters.Add(new UtcDateTimeConverter());
         return o;
+    }
+
+    /// <summary>
+    /// Every instant on the wire is UTC with a 'Z', to the microsecond. Columns hold UTC, but SQLite hands them back
+    /// with an unspecified kind (which would print without 'Z') and PostgreSQL keeps microseconds (so a value printed
+    /// at creation would differ from the same value read back).
+    /// </summary>
+    private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
+    {
+        private const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'";
+
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var value = reader.GetDateTime();
+            return value.Kind switch
+            {
+                DateTimeKind.Local => value.ToUniversalTime(),
+                DateTimeKind.Unspecified => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+                _ => value,
+            };
+        }
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
+        {
+            var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+            utc = utc.AddTicks(-(utc.Ticks % 10)); // whole microseconds, as PostgreSQL stores them
+            writer.WriteStringValue(utc.ToString(Format, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>Accepts true/false as JSON booleans or as the strings a form post sends.</summary>

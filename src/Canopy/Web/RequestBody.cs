@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using FluentValidation;
 
 namespace Canopy.Web;
@@ -30,9 +31,11 @@ public readonly record struct Bound<T>(T? Value, FieldErrors? Errors) where T : 
 /// Request records keep every member nullable, so a missing field is reported by the validator
 /// by name instead of failing deserialisation with a message about .NET types.
 /// </summary>
-public static class RequestBody
+public static partial class RequestBody
 {
     public const string BodyField = "body";
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     public static async Task<Bound<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, IValidator<T>? validator, bool allowForm, CancellationToken ct)
         where T : class
@@ -76,8 +79,10 @@ public static class RequestBody
         await request.Body.CopyToAsync(buffer, ct);
         if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
             return JsonSerializer.Deserialize<T>("{}", options);
-        var reader = new Utf8JsonReader(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        return JsonSerializer.Deserialize<T>(ref reader, options);
+        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..]; // some clients (Windows PowerShell) send one
+        // The span overload, unlike a reader, refuses anything after the value ('{"a":1} junk').
+        return JsonSerializer.Deserialize<T>(json, options);
     }
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
@@ -90,14 +95,42 @@ public static class RequestBody
     private static FieldErrors BindingError<T>(JsonException ex, JsonSerializerOptions options)
     {
         var path = ex.Path;
+        // A syntax error comes from the reader, wrapped; a value of the wrong type is reported directly.
+        if (ex.InnerException is JsonException)
+            return new FieldErrors(BodyField, $"The request body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
         if (string.IsNullOrEmpty(path) || path == "$" || ex.LineNumber is null && path is null)
             return new FieldErrors(BodyField, "The request body is not valid JSON or not a JSON object.");
-        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        field = field.Trim('[', ']', '\'');
-        var top = field.Split('.', '[')[0];
-        var expected = Describe(FindPropertyType(typeof(T), top, options));
-        // A syntax error inside a value also lands here; "expected" still tells the caller what to send.
+        var segments = PathSegments().Matches(path).Select(m => m.Groups["name"].Success ? m.Groups["name"].Value
+            : m.Groups["quoted"].Success ? m.Groups["quoted"].Value : null).ToList();
+        // The field as validators name it: allocations[0].fraction.
+        var field = string.Concat(PathSegments().Matches(path).Select((m, i) => m.Groups["index"].Success ? $"[{m.Groups["index"].Value}]"
+            : (i == 0 ? "" : ".") + (m.Groups["name"].Success ? m.Groups["name"].Value : m.Groups["quoted"].Value)));
+        if (field.Length == 0) return new FieldErrors(BodyField, "The request body is not valid JSON or not a JSON object.");
+        var expected = Describe(FindPathType(typeof(T), segments, options));
         return new FieldErrors(field, expected is null ? $"The {field} field is invalid." : $"The {field} field must be {expected}.");
+    }
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>(?:[^']|'')*)'\]|\[(?<index>\d+)\]")]
+    private static partial Regex PathSegments();
+
+    /// <summary>The .NET type at a JSON path: property names step into members, null (an index) into an element type.</summary>
+    private static Type? FindPathType(Type root, IReadOnlyList<string?> segments, JsonSerializerOptions options)
+    {
+        Type? type = root;
+        foreach (var segment in segments)
+        {
+            if (type is null) return null;
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            type = segment is null ? ElementType(type) : FindPropertyType(type, segment, options);
+        }
+        return type;
+    }
+
+    private static Type? ElementType(Type type)
+    {
+        if (type.IsArray) return type.GetElementType();
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) return type.GetGenericArguments()[0];
+        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
     }
 
     private static Type? FindPropertyType(Type type, string jsonName, JsonSerializerOptions options)
