@@ -126,6 +126,26 @@ public abstract class CnaughtCancelTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task ConcurrentOrdersNeverOverspendCredits()
+    {
+        var c = await app.CreateCnaughtCustomerAsync(billing: "credits", credits: 100);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, 8).Select(async i =>
+        {
+            await gate.Task;
+            var r = await c.Live.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10, metadata = $"n{i}" });
+            return (r.StatusCode, Body: await r.Content.ReadAsStringAsync(Ct));
+        }).ToList();
+        gate.SetResult();
+        var results = await Task.WhenAll(tasks);
+        Assert.All(results, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Forbidden, $"{(int)r.StatusCode}: {r.Body}"));
+        Assert.Equal(4, results.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(0, await app.CreditsAsync(c.Account.Id));
+        Assert.Equal(4, await app.OrderCountAsync(c.Account.Id));
+        await app.AssertLedgerOkAsync();
+    }
+
+    [Fact]
     public async Task CancelledOrdersLeaveTheImpact()
     {
         var c = await app.CreateCnaughtCustomerAsync();
