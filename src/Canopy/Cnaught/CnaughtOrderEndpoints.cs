@@ -37,7 +37,9 @@ internal static class CnaughtOrderEndpoints
         Quantity quantity = r.AmountKg is { } kg
             ? new Quantity.Grams((long)decimal.Round(kg * Pricing.GramsPerKg, MidpointRounding.AwayFromZero))
             : new Quantity.BudgetUsdCents(r.TotalPriceUsdCents!.Value);
-        return await PlaceAsync(http, db, catalog, orders, OrderKind.Offset, quantity, null, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
+        // The core's errors name no field; a budget too small for one gram is about the budget.
+        var quantityField = r.AmountKg is null ? "total_price_usd_cents" : "amount_kg";
+        return await PlaceAsync(http, db, catalog, orders, OrderKind.Offset, quantity, quantityField, null, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
     }
 
     private static async Task<IResult> PlaceRideAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders,
@@ -48,11 +50,11 @@ internal static class CnaughtOrderEndpoints
         var grams = Emissions.Grams(factors.Value, Activity.Ride, r.DistanceKm!.Value, 0, null, 0);
         if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters("distance_km", "The ride is too long to offset in one order.");
         var meters = (long)decimal.Round(r.DistanceKm.Value * 1000m, MidpointRounding.AwayFromZero);
-        return await PlaceAsync(http, db, catalog, orders, OrderKind.Ride, new Quantity.Grams(grams), meters, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
+        return await PlaceAsync(http, db, catalog, orders, OrderKind.Ride, new Quantity.Grams(grams), "distance_km", meters, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
     }
 
     private static async Task<IResult> PlaceAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders, OrderKind kind,
-        Quantity quantity, long? distanceMeters, string? portfolioId, string? metadata, string? description, string? callbackUrl, CancellationToken ct)
+        Quantity quantity, string quantityField, long? distanceMeters, string? portfolioId, string? metadata, string? description, string? callbackUrl, CancellationToken ct)
     {
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
@@ -90,7 +92,7 @@ internal static class CnaughtOrderEndpoints
             CallbackUrl = callbackUrl,
             DistanceMeters = distanceMeters,
         }, ct);
-        if (outcome.Error is { } e) return ToProblem(e);
+        if (outcome.Error is { } e) return ToProblem(e, quantityField);
         var order = outcome.Placed!.Order!;
         return TypedResults.Json(CnaughtShapes.ToCnaught(order, selection.Subaccount?.PublicId, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
     }
@@ -104,13 +106,13 @@ internal static class CnaughtOrderEndpoints
         return snapshot.DefaultPortfolio;
     }
 
-    internal static IResult ToProblem(OrderError e) => e.Code switch
+    internal static IResult ToProblem(OrderError e, string quantityField) => e.Code switch
     {
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
         OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
         OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
         OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate =>
-            CnaughtProblems.InvalidParameters(e.Field ?? "amount_kg", e.Message),
+            CnaughtProblems.InvalidParameters(e.Field ?? quantityField, e.Message),
     };
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)

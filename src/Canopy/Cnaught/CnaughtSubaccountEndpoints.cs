@@ -3,7 +3,9 @@ using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Idempotency;
 using Canopy.Web;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace Canopy.Cnaught;
 
@@ -29,10 +31,29 @@ internal static class CnaughtSubaccountEndpoints
             .WithSummary("Set the logo from a URL").Accepts<CnaughtLogoUrlRequest>("application/json").Produces<CnaughtSubaccount>();
         subs.MapPut("/{id}/logo", UploadLogoAsync).WithName("CnaughtUploadSubaccountLogo")
             .WithSummary($"Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL")
-            .Accepts<byte[]>("image/png", "image/jpeg").Produces<CnaughtSubaccount>();
+            .AddOpenApiOperationTransformer(DescribeLogoBody).Produces<CnaughtSubaccount>();
         subs.MapDelete("/{id}/logo", RemoveLogoAsync).WithName("CnaughtRemoveSubaccountLogo").WithSummary("Remove the logo")
             .Produces<CnaughtSubaccount>();
         return v1;
+    }
+
+    /// <summary>
+    /// The upload's body is described for OpenAPI here rather than with <c>Accepts()</c>: that metadata makes routing
+    /// answer any other media type with a bare 415, where CNaught clients expect invalid-parameters naming the field.
+    /// </summary>
+    private static Task DescribeLogoBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = $"The logo as PNG or JPEG bytes, at most {MaxLogoBytes / 1024} KiB.",
+            Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+            {
+                ["image/png"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                ["image/jpeg"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            },
+        };
+        return Task.CompletedTask;
     }
 
     /// <summary>Uploaded logos, public (they appear on hosted impact pages).</summary>

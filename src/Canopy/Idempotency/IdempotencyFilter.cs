@@ -108,23 +108,21 @@ internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvide
         return Results.Empty;
     }
 
-    /// <summary>Inserts the claim in its own statement; false when the key is already claimed.</summary>
+    /// <summary>
+    /// Inserts the claim in its own statement; false when the key is already claimed. ON CONFLICT DO NOTHING makes a
+    /// taken key an answer rather than a failed INSERT, which EF Core would log as a database error on every replay.
+    /// </summary>
     private async Task<bool> TryClaimAsync(IdempotencyRecord claim, CancellationToken ct)
     {
-        db.IdempotencyRecords.Add(claim);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            return false;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+        var ids = await db.Database.SqlQuery<long>($"""
+            INSERT INTO "idempotency_records" ("account_id", "mode", "key", "fingerprint", "completed", "created_at", "expires_at")
+            VALUES ({claim.AccountId}, {(int)claim.Mode}, {claim.Key}, {claim.Fingerprint}, {false}, {claim.CreatedAt}, {claim.ExpiresAt})
+            ON CONFLICT ("account_id", "mode", "key") DO NOTHING
+            RETURNING "id" AS "Value"
+            """).ToListAsync(ct);
+        if (ids.Count == 0) return false;
+        claim.Id = ids[0];
+        return true;
     }
 
     private async Task ReleaseAsync(long id)

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Canopy.Tests.Infrastructure;
+
+namespace Canopy.Tests.Cnaught;
+
+public abstract class CnaughtSubaccountTests(CanopyApp app)
+{
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A 1×1 PNG.</summary>
+    private static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
+    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0xFF, 0xD9];
+
+    private Task<HttpResponseMessage> PutLogoAsync(HttpClient client, string id, byte[] bytes, string contentType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return client.PutAsync($"/v1/subaccounts/{id}/logo", content, Ct);
+    }
+
+    [Fact]
+    public async Task CreateIs201WithTheSdkShapeAndGetReturnsIt()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var sub = await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Marketing Department" }, HttpStatusCode.Created);
+        Assert.Equal(CnaughtKit.SubaccountKeys, sub.Keys());
+        Assert.Equal(8, sub["id"]!.GetValue<string>().Length);
+        Assert.Equal("Marketing Department", sub["name"]!.GetValue<string>());
+        Assert.Matches(CnaughtKit.TimestampPattern, sub["created_on"]!.GetValue<string>());
+        Assert.Null(sub["email"]);
+        Assert.Null(sub["default_portfolio_id"]);
+        Assert.Null(sub["logo_url"]);
+        Assert.True(JsonNode.DeepEquals(sub, await c.Live.GetJsonAsync($"/v1/subaccounts/{sub["id"]}")));
+
+        var full = await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Sales", email = "sales@example.com", default_portfolio_id = c.PortfolioId }, HttpStatusCode.Created);
+        Assert.Equal(c.PortfolioId, full["default_portfolio_id"]!.GetValue<string>());
+        Assert.Equal("sales@example.com", full["email"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(full, await c.Live.GetJsonAsync($"/v1/subaccounts/{full["id"]}")));
+    }
+
+    [Theory]
+    [InlineData("""{}""", "name")]
+    [InlineData("""{"name": ""}""", "name")]
+    [InlineData("""{"name": "N513"}""", "name")]
+    [InlineData("""{"name": 5}""", "name")]
+    [InlineData("""{"name": "S", "email": "not an email"}""", "email")]
+    [InlineData("""{"name": "S", "default_portfolio_id": "nope"}""", "default_portfolio_id")]
+    [InlineData("""{"name": "S", "default_portfolio_id": 7}""", "default_portfolio_id")]
+    [InlineData("{", "body")]
+    public async Task BadSubaccountInputIsInvalidParameters(string body, string field)
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        body = body.Replace("N513", new string('n', 513), StringComparison.Ordinal);
+        await (await c.Live.SendAsync(HttpMethod.Post, "/v1/subaccounts", body)).AssertInvalidAsync(field);
+        Assert.Empty((await c.Live.GetJsonAsync("/v1/subaccounts")).Ids());
+
+        var sub = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Keep", email = "keep@example.com" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        await (await c.Live.SendAsync(HttpMethod.Put, $"/v1/subaccounts/{sub}", body)).AssertInvalidAsync(field);
+        var unchanged = await c.Live.GetJsonAsync($"/v1/subaccounts/{sub}");
+        Assert.Equal(("Keep", "keep@example.com"), (unchanged["name"]!.GetValue<string>(), unchanged["email"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task NameOf512CharactersIsAccepted()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var name = new string('n', 512);
+        Assert.Equal(name, (await c.Live.PostJsonAsync("/v1/subaccounts", new { name }, HttpStatusCode.Created))["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PutReplacesEverythingButTheLogo()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var sub = await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Old", email = "old@example.com", default_portfolio_id = c.PortfolioId }, HttpStatusCode.Created);
+        var id = sub["id"]!.GetValue<string>();
+        await PutLogoAsync(c.Live, id, Png, "image/png");
+
+        var response = await c.Live.SendAsync(HttpMethod.Put, $"/v1/subaccounts/{id}", new { name = "New" });
+        var updated = await response.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(CnaughtKit.SubaccountKeys, updated.Keys());
+        Assert.Equal("New", updated["name"]!.GetValue<string>());
+        Assert.Null(updated["email"]);
+        Assert.Null(updated["default_portfolio_id"]);
+        Assert.NotNull(updated["logo_url"]);
+        Assert.Equal(sub["created_on"]!.GetValue<string>(), updated["created_on"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(updated, await c.Live.GetJsonAsync($"/v1/subaccounts/{id}")));
+
+        var again = await (await c.Live.SendAsync(HttpMethod.Put, $"/v1/subaccounts/{id}", new { name = "Newer", email = "n@example.com", default_portfolio_id = c.PortfolioId })).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(c.PortfolioId, again["default_portfolio_id"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(again, await c.Live.GetJsonAsync($"/v1/subaccounts/{id}")));
+    }
+
+    [Fact]
+    public async Task AnotherAccountsSubaccountIsNotFound()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var other = await app.CreateCnaughtCustomerAsync();
+        var theirs = await other.Live.PostJsonAsync("/v1/subaccounts", new { name = "Theirs" }, HttpStatusCode.Created);
+        var id = theirs["id"]!.GetValue<string>();
+
+        await (await c.Live.SendAsync(HttpMethod.Get, $"/v1/subaccounts/{id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await c.Live.SendAsync(HttpMethod.Put, $"/v1/subaccounts/{id}", new { name = "Stolen" })).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await PutLogoAsync(c.Live, id, Png, "image/png")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await c.Live.SendAsync(HttpMethod.Post, $"/v1/subaccounts/{id}/logo", new { logo_url = "https://example.com/x.png" })).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await c.Live.SendAsync(HttpMethod.Delete, $"/v1/subaccounts/{id}/logo")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await c.Live.SendAsync(HttpMethod.Get, "/v1/orders", subaccount: id)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-subaccount");
+        await (await c.Live.SendAsync(HttpMethod.Get, "/v1/subaccounts/nope1234")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+
+        Assert.True(JsonNode.DeepEquals(theirs, await other.Live.GetJsonAsync($"/v1/subaccounts/{id}")));
+        Assert.DoesNotContain(id, (await c.Live.GetJsonAsync("/v1/subaccounts")).Ids());
+    }
+
+    [Fact]
+    public async Task UploadedLogoIsServedByteForByteAndCanBeRemoved()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+
+        var uploaded = await (await PutLogoAsync(c.Live, id, Png, "image/png")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(CnaughtKit.SubaccountKeys, uploaded.Keys());
+        var url = new Uri(uploaded["logo_url"]!.GetValue<string>());
+        Assert.True(url.IsAbsoluteUri);
+        Assert.StartsWith("/logos/", url.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal(uploaded["logo_url"]!.GetValue<string>(), (await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]!.GetValue<string>());
+
+        var served = await app.Anonymous().GetAsync(url.AbsolutePath, Ct);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Png, await served.Content.ReadAsByteArrayAsync(Ct));
+
+        // A new upload replaces the old one.
+        var jpeg = await (await PutLogoAsync(c.Live, id, Jpeg, "image/jpeg")).ReadJsonAsync(HttpStatusCode.OK);
+        var jpegPath = new Uri(jpeg["logo_url"]!.GetValue<string>()).AbsolutePath;
+        Assert.NotEqual(url.AbsolutePath, jpegPath);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(url.AbsolutePath, Ct)).StatusCode);
+        var servedJpeg = await app.Anonymous().GetAsync(jpegPath, Ct);
+        Assert.Equal("image/jpeg", servedJpeg.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Jpeg, await servedJpeg.Content.ReadAsByteArrayAsync(Ct));
+
+        var removed = await (await c.Live.SendAsync(HttpMethod.Delete, $"/v1/subaccounts/{id}/logo")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(CnaughtKit.SubaccountKeys, removed.Keys());
+        Assert.Null(removed["logo_url"]);
+        Assert.Null((await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(jpegPath, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task BadLogoUploadsAreInvalidParameters()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var oversized = new byte[512 * 1024 + 1];
+        Png.CopyTo(oversized, 0);
+        var exactly = new byte[512 * 1024];
+        Png.CopyTo(exactly, 0);
+
+        (byte[] Bytes, string Type)[] bad =
+        [
+            ("hello, not an image"u8.ToArray(), "image/png"),
+            (Png, "text/plain"),
+            (Png, "image/jpeg"),
+            (Jpeg, "image/png"),
+            ([], "image/png"),
+            (oversized, "image/png"),
+        ];
+        foreach (var (bytes, type) in bad)
+        {
+            var response = await PutLogoAsync(c.Live, id, bytes, type);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{type} {bytes.Length}: {(int)response.StatusCode} {text}");
+            Assert.Equal(CnaughtKit.ProblemJson, response.Content.Headers.ContentType?.MediaType);
+            Assert.Null((await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]);
+        }
+        await (await PutLogoAsync(c.Live, id, exactly, "image/png")).ReadJsonAsync(HttpStatusCode.OK);
+
+        // The OpenAPI document still says what the upload takes.
+        var openApi = await app.Anonymous().GetJsonAsync("/openapi/v1.json");
+        var put = openApi["paths"]!["/v1/subaccounts/{id}/logo"]!["put"]!;
+        Assert.Equal(["image/jpeg", "image/png"], put["requestBody"]!["content"].Keys());
+    }
+
+    [Fact]
+    public async Task LogoByUrlIsKeptAsGiven()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var set = await c.Live.PostJsonAsync($"/v1/subaccounts/{id}/logo", new { logo_url = "https://example.com/logo.png" }, HttpStatusCode.OK);
+        Assert.Equal(CnaughtKit.SubaccountKeys, set.Keys());
+        Assert.Equal("https://example.com/logo.png", set["logo_url"]!.GetValue<string>());
+        foreach (var bad in new object[] { new { logo_url = "ftp://example.com/x.png" }, new { logo_url = "" }, new { } })
+            await (await c.Live.SendAsync(HttpMethod.Post, $"/v1/subaccounts/{id}/logo", bad)).AssertInvalidAsync("logo_url");
+        Assert.Equal("https://example.com/logo.png", (await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SubaccountDefaultPortfolioPricesItsOrdersAndQuotes()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var dear = await app.CreateProjectAsync(10_000);
+        var portfolio = (await app.CreatePortfolioAsync((dear["id"]!.GetValue<string>(), 1m)))["id"]!.GetValue<string>();
+        var sub = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Dear", default_portfolio_id = portfolio }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+
+        var quote = await (await c.Live.SendAsync(HttpMethod.Post, "/v1/quotes", new { amount_kg = 10 }, subaccount: sub)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(100, quote["price_usd_cents"]!.GetValue<long>());
+        var order = await c.Live.PlaceOrderAsync(new { amount_kg = 10 }, sub);
+        Assert.Equal(100, order["price_usd_cents"]!.GetValue<long>());
+        Assert.Equal(dear["id"]!.GetValue<string>(), order["project_allocations"]![0]!["project"]!["id"]!.GetValue<string>());
+        // Without the header, the account's default.
+        Assert.Equal(25, (await c.Live.PlaceOrderAsync(new { amount_kg = 10 }))["price_usd_cents"]!.GetValue<long>());
+    }
+}
+
+public sealed class CnaughtSubaccountTestsOnSqlite(SqliteApp app) : CnaughtSubaccountTests(app), IClassFixture<SqliteApp>;
+
+public sealed class CnaughtSubaccountTestsOnPostgres(PostgresApp app) : CnaughtSubaccountTests(app), IClassFixture<PostgresApp>;
