@@ -33,14 +33,14 @@ internal static class PaymentAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("/{id:long}/card", SetCardAsync).WithName("AdminSetCard")
             .WithSummary("Put a card on file (a payment-method id of the configured processor, e.g. pm_card_visa)")
-            .Accepts<CardRequest>("application/json").Produces<CardResponse>();
+            .WithJsonBody<CardRequest>().Produces<CardResponse>();
         accounts.MapDelete("/{id:long}/card", RemoveCardAsync).WithName("AdminRemoveCard").WithSummary("Remove the card on file")
             .Produces<CardResponse>();
 
         var fx = admin.MapGroup("/fx-rates").WithTags("Operator: payments");
         fx.MapGet("", ListRatesAsync).WithName("AdminListFxRates").WithSummary("Exchange rates used for card charges in other currencies");
         fx.MapPut("/{currency}", SetRateAsync).WithName("AdminSetFxRate").WithSummary("Set how many units of a currency one USD buys")
-            .Accepts<FxRateRequest>("application/json").Produces<FxRateResponse>();
+            .WithJsonBody<FxRateRequest>().Produces<FxRateResponse>();
         return admin;
     }
 

@@ -58,10 +58,10 @@ public abstract partial class OperationsTests(CanopyApp app)
         var doc = await app.Anonymous().GetJsonAsync("/openapi/v1.json");
         var operations = doc["paths"]!.AsObject()
             .Where(p => p.Key.StartsWith("/admin/", StringComparison.Ordinal))
-            .SelectMany(p => p.Value!.AsObject().Where(o => o.Key is "post" or "patch").Select(o => (Name: $"{o.Key} {p.Key}", Operation: o.Value!)))
+            .SelectMany(p => p.Value!.AsObject().Where(o => o.Key is "post" or "patch" or "put").Select(o => (Name: $"{o.Key} {p.Key}", Operation: o.Value!)))
             .Where(o => o.Name != "post /admin/accounts/{id}/tokens/{tokenId}")
             .ToList();
-        Assert.Equal(11, operations.Count);
+        Assert.Equal(13, operations.Count);
         foreach (var (name, operation) in operations)
         {
             var schema = operation["requestBody"]?["content"]?["application/json"]?["schema"];
