@@ -9,7 +9,7 @@ namespace Canopy.Web;
 /// <summary>
 /// Per-token rate limits (DESIGN §10): a token bucket per credential, <c>Canopy:RateLimit:PermitsPerSecond</c>
 /// (default 100) with bursts up to <c>Canopy:RateLimit:Burst</c> (default 200). Over the limit: 429 with
-/// Retry-After, in the error shape of the surface the request came through. Anonymous requests share a bucket per client address.
+/// Retry-After, in the error shape of the surface the request came through. Anonymous requests share a bucket per client address. The operator API is not limited.
 /// </summary>
 internal static class RateLimits
 {
@@ -19,8 +19,9 @@ internal static class RateLimits
         var burst = Math.Max(perSecond, config.GetValue("Canopy:RateLimit:Burst", 200));
         services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                RateLimitPartition.GetTokenBucketLimiter(PartitionKey(http), _ => new TokenBucketRateLimiterOptions
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => !IsPublicApi(http.Request.Path)
+                ? RateLimitPartition.GetNoLimiter("unlimited")
+                : RateLimitPartition.GetTokenBucketLimiter(PartitionKey(http), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = burst,
                     TokensPerPeriod = perSecond,
@@ -42,6 +43,9 @@ internal static class RateLimits
         });
         return services;
     }
+
+    /// <summary>The two public dialects are limited; the operator API, health checks and documentation are not.</summary>
+    private static bool IsPublicApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/v1");
 
     /// <summary>The credential's hash (never the secret itself), else the client address.</summary>
     private static string PartitionKey(HttpContext http)

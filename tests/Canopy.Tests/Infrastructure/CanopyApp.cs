@@ -77,6 +77,9 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Canopy", _connectionString);
         builder.UseSetting("Canopy:AdminKey", AdminKey);
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        // Tests fire hundreds of requests a second from one token; the limits have their own tests (RateLimitedApp).
+        builder.UseSetting("Canopy:RateLimit:PermitsPerSecond", "1000000");
+        builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
         builder.UseSetting("Canopy:SeedDemo", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
