@@ -48,7 +48,7 @@ public static class RequestBody
         }
         catch (BadBodyException ex)
         {
-            return new(null, new FieldErrors(BodyField, ex.Message));
+            return new(null, new FieldErrors(ex.Field, ex.Message));
         }
         if (value is null) return new(null, new FieldErrors(BodyField, "The request body must be a JSON object."));
         if (validator is null) return new(value, null);
@@ -76,9 +76,39 @@ public static class RequestBody
         await request.Body.CopyToAsync(buffer, ct);
         if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
             return JsonSerializer.Deserialize<T>("{}", options);
-        var reader = new Utf8JsonReader(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (json.IndexOf("\\u0000"u8) >= 0 && FieldWithNul(json) is { } field) throw NulInField(field);
+        var reader = new Utf8JsonReader(json);
         return JsonSerializer.Deserialize<T>(ref reader, options);
     }
+
+    /// <summary>
+    /// The property whose string value holds an escaped NUL (\u0000), if any. Text columns cannot store NUL
+    /// (PostgreSQL refuses it outright), so it is refused here as bad input rather than failing the write.
+    /// (A form body with %00 never gets this far: the form reader refuses it.)
+    /// </summary>
+    private static string? FieldWithNul(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        string? property = null;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName) property = reader.GetString();
+                else if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && reader.GetString()!.Contains('\0', StringComparison.Ordinal))
+                    return property ?? BodyField;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Malformed JSON: the deserializer reports it.
+        }
+        return null;
+    }
+
+    private static BadBodyException NulInField(string field) =>
+        new($"The {field} field must not contain the NUL character (\\u0000).", field);
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
     {
@@ -123,5 +153,8 @@ public static class RequestBody
         return "an object";
     }
 
-    private sealed class BadBodyException(string message) : Exception(message);
+    private sealed class BadBodyException(string message, string field = BodyField) : Exception(message)
+    {
+        public string Field { get; } = field;
+    }
 }
