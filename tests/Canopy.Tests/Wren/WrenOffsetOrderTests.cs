@@ -265,6 +265,22 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task OrderTooLargeToChargeIs400AndWritesNothing()
+    {
+        // The largest order validation lets through: 10 million tonnes at $1M a tonne, charged in a three-decimal currency
+        // at the highest rate the operator may set. Its amount in fils does not fit in 64 bits.
+        await app.SetFxRateAsync("BHD", 1_000_000m);
+        var (portfolio, _) = await app.SingleProjectPortfolioAsync(100_000_000);
+        var account = await app.CreateAccountAsync(new { name = "Huge Co " + TestData.NewId(), currency = "BHD" });
+        await app.GiveCardAsync(account.Id);
+        var before = await app.FootprintAsync(account.Id);
+
+        var response = await app.WithBasic(account.LiveToken).PostJsonAsync(Url, new { tons = 10_000_000, portfolioId = portfolio });
+        await response.ReadWrenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(before, await app.FootprintAsync(account.Id));
+    }
+
+    [Fact]
     public async Task InsufficientCreditsIs402AndWritesNothing()
     {
         var (portfolio, _) = await app.SingleProjectPortfolioAsync(1_000);
