@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Canopy.Data;
 using Canopy.Tests.Infrastructure;
@@ -88,6 +89,40 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
         var body = await (await app.WithBasic(account.LiveToken).PostJsonAsync(Url, new { tons = 1, paymentMethod = "credits" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(portfolio.WrenId(), body["portfolioId"].Long());
         Assert.Equal(3_000, body["amountCharged"].Long());
+    }
+
+    [Fact]
+    public async Task RetiredPortfolioIs400AndAnInactiveAccountDefaultIsNotUsed()
+    {
+        var project = await app.CreateProjectAsync(1_000);
+        var portfolio = await app.CreatePortfolioAsync((project.PublicId(), 1m));
+        var account = await app.CreateAccountAsync(new { name = "Retired Co " + TestData.NewId(), default_portfolio_id = portfolio.PublicId() }, creditsUsdCents: 5_000);
+        var response = await app.Admin().PatchAsJsonAsync($"/admin/portfolios/{portfolio.PublicId()}", new { active = false }, TestContext.Current.CancellationToken);
+        await response.ReadJsonAsync(HttpStatusCode.OK);
+        var client = app.WithBasic(account.LiveToken);
+        var before = await app.FootprintAsync(account.Id);
+
+        var named = await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio.WrenId(), paymentMethod = "credits" })).ReadWrenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("portfolioId", named, StringComparison.Ordinal);
+        // No test of this class makes a catalogue default, so with the account's own default retired there is none.
+        var unnamed = await (await client.PostJsonAsync(Url, new { tons = 1, paymentMethod = "credits" })).ReadWrenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("portfolioId", unnamed, StringComparison.Ordinal);
+        Assert.Equal(before, await app.FootprintAsync(account.Id));
+    }
+
+    [Theory]
+    [InlineData("JPY", 151.5, 1_001, 1_517)]    // no minor unit: ceil(10.01 × 151.5) = ceil(1516.515)
+    [InlineData("KWD", 0.307, 1_001, 3_074)]    // three decimals: ceil(10.01 × 0.307 × 1000) = ceil(3073.07)
+    public async Task CardChargeUsesTheCurrencysMinorUnit(string currency, double rate, long usdCents, long expected)
+    {
+        await app.SetFxRateAsync(currency, (decimal)rate);
+        var (portfolio, _) = await app.SingleProjectPortfolioAsync(usdCents);
+        var account = await app.CreateAccountAsync(new { name = "FX Co " + TestData.NewId(), currency });
+        await app.GiveCardAsync(account.Id);
+        var body = await (await app.WithBasic(account.LiveToken).PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio })).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(currency, body["currency"].Str());
+        Assert.Equal(expected, body["amountCharged"].Long());
+        Assert.Equal(usdCents, body["amountInUsdCents"].Long());
     }
 
     [Fact]
