@@ -74,9 +74,11 @@ public static class RequestBody
 
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        var json = (ReadOnlySpan<byte>)buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        // RFC 8259 §8.1 lets a parser ignore a UTF-8 byte order mark; some clients (PowerShell, .NET's UTF8Encoding) send one.
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.IsEmpty || IsWhitespace(json))
             return JsonSerializer.Deserialize<T>("{}", options);
-        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         if (json.IndexOf("\\u0000"u8) >= 0 && FieldWithNul(json) is { } field) throw NulInField(field);
         var reader = new Utf8JsonReader(json);
         return JsonSerializer.Deserialize<T>(ref reader, options);

@@ -80,6 +80,19 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task JsonWithByteOrderMarkIsAccepted()
+    {
+        var (portfolio, _) = await app.SingleProjectPortfolioAsync(1_000);
+        var account = await app.CreateAccountAsync(creditsUsdCents: 5_000);
+        var json = $$"""{"tons":1,"portfolioId":{{portfolio}},"paymentMethod":"credits","dryRun":true}""";
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var response = await app.WithBasic(account.LiveToken).PostAsync(Url, content, TestContext.Current.CancellationToken);
+        var body = await response.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1_000, body["amountCharged"].Long());
+    }
+
+    [Fact]
     public async Task OrderWithoutPortfolioUsesTheAccountsDefaultPortfolio()
     {
         var project = await app.CreateProjectAsync(3_000);
