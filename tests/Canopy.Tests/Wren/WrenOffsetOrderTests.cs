@@ -93,6 +93,20 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task ReceiptEmailIsQueuedWithTheOrderOnlyWhenAsked()
+    {
+        var (portfolio, _) = await app.SingleProjectPortfolioAsync(1_000);
+        var account = await app.CreateAccountAsync(creditsUsdCents: 5_000);
+        var client = app.WithBasic(account.LiveToken);
+        var asked = await (await client.PostFormAsync(Url, ("tons", "1"), ("portfolioId", portfolio.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("paymentMethod", "credits"), ("sendReceiptEmail", "true"))).ReadJsonAsync(HttpStatusCode.OK);
+        var silent = await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio, paymentMethod = "credits" })).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(["email.receipt", "order.fulfil"], await TopicsAsync(asked["id"].Str()));
+        Assert.Equal(["order.fulfil"], await TopicsAsync(silent["id"].Str()));
+    }
+
+    [Fact]
     public async Task OrderWithoutPortfolioUsesTheAccountsDefaultPortfolio()
     {
         var project = await app.CreateProjectAsync(3_000);
@@ -346,6 +360,15 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
         await (await app.WithBasic(empty.LiveToken).PostJsonAsync(Url, new { tons = 0.001m, portfolioId = portfolio, paymentMethod = "credits" }))
             .ReadWrenErrorAsync(HttpStatusCode.PaymentRequired);
         await app.AssertLedgerSoundAsync();
+    }
+
+    private async Task<string[]> TopicsAsync(string reference)
+    {
+        var order = await OrderByReferenceAsync(reference);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var topics = await db.OutboxMessages.Where(m => m.Subject == order.PublicId).Select(m => m.Topic).ToListAsync(TestContext.Current.CancellationToken);
+        return [.. topics.Order(StringComparer.Ordinal)];
     }
 
     private async Task<Canopy.Ordering.Order> OrderByReferenceAsync(string reference)
