@@ -93,6 +93,11 @@ public sealed class OrderService(
 {
     /// <summary>Card charges below this many USD cents are refused (credits have no minimum).</summary>
     public const long CardMinimumUsdCents = 100;
+    /// <summary>
+    /// The most one order may cost: USD 100 million. Validation alone lets through orders worth trillions
+    /// (10 million tonnes at a project's maximum price), whose amounts in other currencies do not fit in 64 bits.
+    /// </summary>
+    public const long MaxOrderUsdCents = 10_000_000_000;
     /// <summary>The fixed credits balance Wren test mode shows.</summary>
     public const long TestModeBalanceUsdCents = 100_000;
 
@@ -102,6 +107,9 @@ public sealed class OrderService(
         if (priced.Error is not null) return new OrderOutcome(null, priced.Error);
         var (split, trees) = (priced.Split!, priced.Trees);
         var cents = split.Cents;
+        if (cents > MaxOrderUsdCents)
+            return OrderOutcome.Fail(OrderErrorCode.Invalid,
+                $"This order would cost {cents} USD cents; one order can cost at most {MaxOrderUsdCents}. Place smaller orders.");
 
         var account = await db.Accounts.AsNoTracking()
             .Where(a => a.Id == cmd.Caller.AccountId)

@@ -43,7 +43,7 @@ public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time)
         Int128 numerator = (Int128)usdCents * microUnitsPerUsd;
         Int128 denominator = 100 * 1_000_000;
         for (var i = 0; i < exponent; i++) numerator *= 10;
-        return (long)((numerator + denominator - 1) / denominator);
+        return checked((long)((numerator + denominator - 1) / denominator)); // never wrap silently
     }
 
     public void Invalidate() => _cache = null;

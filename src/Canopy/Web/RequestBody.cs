@@ -35,7 +35,6 @@ public static partial class RequestBody
 {
     public const string BodyField = "body";
 
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     public static async Task<Bound<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, IValidator<T>? validator, bool allowForm, CancellationToken ct)
         where T : class
@@ -51,7 +50,7 @@ public static partial class RequestBody
         }
         catch (BadBodyException ex)
         {
-            return new(null, new FieldErrors(BodyField, ex.Message));
+            return new(null, new FieldErrors(ex.Field, ex.Message));
         }
         if (value is null) return new(null, new FieldErrors(BodyField, "The request body must be a JSON object."));
         if (validator is null) return new(value, null);
@@ -77,13 +76,43 @@ public static partial class RequestBody
 
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length == 0 || IsWhitespace(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+        var json = (ReadOnlySpan<byte>)buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        // RFC 8259 §8.1 lets a parser ignore a UTF-8 byte order mark; some clients (PowerShell, .NET's UTF8Encoding) send one.
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.IsEmpty || IsWhitespace(json))
             return JsonSerializer.Deserialize<T>("{}", options);
-        var json = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..]; // some clients (Windows PowerShell) send one
+        if (json.IndexOf("\\u0000"u8) >= 0 && FieldWithNul(json) is { } field) throw NulInField(field);
         // The span overload, unlike a reader, refuses anything after the value ('{"a":1} junk').
         return JsonSerializer.Deserialize<T>(json, options);
     }
+
+    /// <summary>
+    /// The property whose string value holds an escaped NUL (\u0000), if any. Text columns cannot store NUL
+    /// (PostgreSQL refuses it outright), so it is refused here as bad input rather than failing the write.
+    /// (A form body with %00 never gets this far: the form reader refuses it.)
+    /// </summary>
+    private static string? FieldWithNul(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        string? property = null;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName) property = reader.GetString();
+                else if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && reader.GetString()!.Contains('\0', StringComparison.Ordinal))
+                    return property ?? BodyField;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Malformed JSON: the deserializer reports it.
+        }
+        return null;
+    }
+
+    private static BadBodyException NulInField(string field) =>
+        new($"The {field} field must not contain the NUL character (\\u0000).", field);
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
     {
@@ -156,5 +185,8 @@ public static partial class RequestBody
         return "an object";
     }
 
-    private sealed class BadBodyException(string message) : Exception(message);
+    private sealed class BadBodyException(string message, string field = BodyField) : Exception(message)
+    {
+        public string Field { get; } = field;
+    }
 }
