@@ -59,7 +59,7 @@ public abstract class WrenBadInputTests(CanopyApp app)
         data.Add(oo, Json, "[]", "body");
         data.Add(oo, Json, "\"tons\"", "body");
         data.Add(oo, Json, "not json at all", "body");
-        data.Add(oo, Json, """{"tons":1,"portfolioId":PORTFOLIO,"note":""" + new string('[', 100) + new string(']', 100) + "}", "body"); // too deep to bind
+        data.Add(oo, Json, """{"tons":1,"portfolioId":PORTFOLIO,"note":""" + new string('[', 100) + new string(']', 100) + "}", "note"); // too deep to bind: named by the field it sits in
 
         // Offset orders, form.
         data.Add(oo, Form, "tons=abc&portfolioId=PORTFOLIO", "tons");
