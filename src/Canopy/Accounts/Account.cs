@@ -36,6 +36,8 @@ public sealed class Account
     public bool HostedImpactPageEnabled { get; set; }
     /// <summary>Whether the account's live orders may appear on the public feed.</summary>
     public bool PublicFeedOptIn { get; set; }
+    /// <summary>CO₂e per km of the account's rides (CNaught ride orders and quotes); null means the configured default.</summary>
+    public long? RideGramsPerKm { get; set; }
     /// <summary>Secret that signs this account's callbacks (HMAC-SHA256).</summary>
     public required string WebhookSecret { get; set; }
     public DateTime CreatedAt { get; set; }

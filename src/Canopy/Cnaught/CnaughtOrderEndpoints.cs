@@ -18,10 +18,10 @@ internal static class CnaughtOrderEndpoints
         var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>();
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
             .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
-            .Accepts<CnaughtOrderRequest>("application/json").Produces<CnaughtOrder>(201);
+            .WithJsonBody<CnaughtOrderRequest>().Produces<CnaughtOrder>(201);
         writes.MapPost("/ride", PlaceRideAsync).WithName("CnaughtSubmitRideOrder")
             .WithSummary("Order offsets for a vehicle ride of distance_km")
-            .Accepts<CnaughtRideOrderRequest>("application/json").Produces<CnaughtOrder>(201);
+            .WithJsonBody<CnaughtRideOrderRequest>().Produces<CnaughtOrder>(201);
         writes.MapPost("/{id}/cancel", CancelAsync).WithName("CnaughtCancelOrder")
             .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
         orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>();
@@ -47,7 +47,8 @@ internal static class CnaughtOrderEndpoints
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtRideOrderValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var grams = Emissions.Grams(factors.Value, Activity.Ride, r.DistanceKm!.Value, 0, null, 0);
+        var rideFactor = await db.Accounts.Where(a => a.Id == http.GetCaller().AccountId).Select(a => a.RideGramsPerKm).FirstAsync(ct);
+        var grams = Emissions.Grams(factors.Value.ForAccount(rideFactor), Activity.Ride, r.DistanceKm!.Value, 0, null, 0);
         if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters("distance_km", "The ride is too long to offset in one order.");
         var meters = (long)decimal.Round(r.DistanceKm.Value * 1000m, MidpointRounding.AwayFromZero);
         return await PlaceAsync(http, db, catalog, orders, OrderKind.Ride, new Quantity.Grams(grams), "distance_km", meters, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
@@ -120,9 +121,8 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
-        var order = await db.Orders.AsNoTracking().Include(o => o.Allocations)
-            .FirstOrDefaultAsync(o => o.PublicId == id && o.AccountId == caller.AccountId && o.Mode == caller.Mode
-                && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
+        var order = await Visible(db, caller).Include(o => o.Allocations)
+            .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
         if (order is null) return CnaughtProblems.NotFound("Could not find order");
         var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
         return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct)), Json.SnakeCase);
@@ -133,6 +133,7 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
+        if (!await Visible(db, caller).AnyAsync(o => o.PublicId == id, ct)) return CnaughtProblems.NotFound("Could not find order");
         var (result, order) = await cancellation.CancelAsync(caller.AccountId, caller.Mode, id, selection.Subaccount?.Id, ct);
         return result switch
         {
@@ -151,7 +152,7 @@ internal static class CnaughtOrderEndpoints
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
 
-        var scope = db.Orders.AsNoTracking().Where(o => o.AccountId == caller.AccountId && o.Mode == caller.Mode);
+        var scope = Visible(db, caller);
         if (selection.Subaccount is { } s) scope = scope.Where(o => o.SubaccountId == s.Id);
         long? cursorId = null;
         if (page.Cursor is { } cursor)
@@ -173,6 +174,14 @@ internal static class CnaughtOrderEndpoints
         var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot)).ToList();
         return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
     }
+
+    /// <summary>
+    /// The caller's orders that CNaught can show: its own mode (sandbox keys see sandbox orders), and orders of CO₂e
+    /// (offset or ride). Tree orders and donations placed through the Wren dialect have no CNaught form.
+    /// </summary>
+    private static IQueryable<Order> Visible(CanopyDbContext db, Caller caller) =>
+        db.Orders.AsNoTracking().Where(o => o.AccountId == caller.AccountId && o.Mode == caller.Mode
+            && (o.Kind == OrderKind.Offset || o.Kind == OrderKind.Ride));
 
     internal static async Task<string?> SubaccountPublicIdAsync(CanopyDbContext db, long? id, CancellationToken ct) =>
         id is { } sid ? await db.Subaccounts.Where(s => s.Id == sid).Select(s => s.PublicId).FirstOrDefaultAsync(ct) : null;

@@ -24,15 +24,16 @@ internal static class CnaughtQuoteEndpoints
 
     public static RouteGroupBuilder MapCnaughtQuotes(this RouteGroupBuilder v1)
     {
-        var quotes = v1.MapGroup("/quotes");
+        // Quotes change nothing, but DESIGN §6 honours Idempotency-Key on any POST, so a retried quote replays too.
+        var quotes = v1.MapGroup("/quotes").AddEndpointFilter<Canopy.Idempotency.IdempotencyFilter<CnaughtIdempotencyErrors>>();
         quotes.MapPost("", QuoteMassAsync).WithName("CnaughtQuote").WithSummary("Quote an amount_kg")
-            .Accepts<CnaughtQuoteRequest>("application/json").Produces<CnaughtQuote>();
+            .WithJsonBody<CnaughtQuoteRequest>().Produces<CnaughtQuote>();
         foreach (var (path, activity, summary) in ActivityRoutes)
         {
             quotes.MapPost(path, (HttpContext http, CanopyDbContext db, CatalogCache catalog, IOptionsSnapshot<EmissionFactors> factors, CancellationToken ct) =>
                     QuoteActivityAsync(activity, http, db, catalog, factors.Value, ct))
                 .WithName("CnaughtQuote" + activity).WithSummary(summary)
-                .Accepts<CnaughtActivityQuoteRequest>("application/json").Produces<CnaughtQuote>();
+                .WithJsonBody<CnaughtActivityQuoteRequest>().Produces<CnaughtQuote>();
         }
         return v1;
     }
@@ -49,7 +50,8 @@ internal static class CnaughtQuoteEndpoints
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtActivityQuoteValidator(activity), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var grams = Emissions.Grams(factors, activity, r.DistanceKm ?? 0, r.FreightMassKg ?? 0, r.VehicleType, r.SquareFootage ?? 0);
+        var rideFactor = await db.Accounts.Where(a => a.Id == http.GetCaller().AccountId).Select(a => a.RideGramsPerKm).FirstAsync(ct);
+        var grams = Emissions.Grams(factors.ForAccount(rideFactor), activity, r.DistanceKm ?? 0, r.FreightMassKg ?? 0, r.VehicleType, r.SquareFootage ?? 0);
         if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters(activity == Activity.OfficeSpace ? "square_footage" : "distance_km", "The activity is too large to offset in one order.");
         return await QuoteAsync(http, db, catalog, grams, r.PortfolioId, ct);
     }

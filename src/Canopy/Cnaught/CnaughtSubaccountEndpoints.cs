@@ -22,13 +22,13 @@ internal static class CnaughtSubaccountEndpoints
         subs.MapGet("", ListAsync).WithName("CnaughtListSubaccounts").WithSummary("List subaccounts, newest first (cursor pages)")
             .Produces<CnaughtList<CnaughtSubaccount>>();
         subs.MapPost("", CreateAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtCreateSubaccount")
-            .WithSummary("Create a subaccount").Accepts<CnaughtSubaccountRequest>("application/json").Produces<CnaughtSubaccount>(201);
+            .WithSummary("Create a subaccount").WithJsonBody<CnaughtSubaccountRequest>().Produces<CnaughtSubaccount>(201);
         subs.MapGet("/{id}", GetAsync).WithName("CnaughtGetSubaccount").WithSummary("Get a subaccount").Produces<CnaughtSubaccount>();
         subs.MapPut("/{id}", UpdateAsync).WithName("CnaughtUpdateSubaccount")
             .WithSummary("Replace a subaccount's name, email and default portfolio (omitted fields become null; the logo is kept)")
-            .Accepts<CnaughtSubaccountRequest>("application/json").Produces<CnaughtSubaccount>();
+            .WithJsonBody<CnaughtSubaccountRequest>().Produces<CnaughtSubaccount>();
         subs.MapPost("/{id}/logo", SetLogoUrlAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtSetSubaccountLogoUrl")
-            .WithSummary("Set the logo from a URL").Accepts<CnaughtLogoUrlRequest>("application/json").Produces<CnaughtSubaccount>();
+            .WithSummary("Set the logo from a URL").WithJsonBody<CnaughtLogoUrlRequest>().Produces<CnaughtSubaccount>();
         subs.MapPut("/{id}/logo", UploadLogoAsync).WithName("CnaughtUploadSubaccountLogo")
             .WithSummary($"Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL")
             .AddOpenApiOperationTransformer(DescribeLogoBody).Produces<CnaughtSubaccount>();

@@ -35,8 +35,8 @@ public static class LedgerCheck
 
         var negativeCredits = await db.LedgerAccounts
             .Where(a => a.Kind == LedgerAccountKind.CustomerCredits && a.Balance < 0)
-            .Select(a => a.Id).Take(100).ToListAsync(ct);
-        var negativeBatches = await db.CreditBatches.Where(b => b.GramsAvailable < 0).Select(b => b.Id).Take(100).ToListAsync(ct);
+            .Select(a => a.Id).OrderBy(x => x).Take(100).ToListAsync(ct);
+        var negativeBatches = await db.CreditBatches.Where(b => b.GramsAvailable < 0).Select(b => b.Id).OrderBy(x => x).Take(100).ToListAsync(ct);
 
         // One currency per transaction: every entry's ledger account is in the transaction's currency.
         var mixed = await (

@@ -13,10 +13,11 @@ public sealed record CreateAccountRequest(string? Name, string? Email, string? C
     bool? PublicFeedOptIn, string? ImpactSlug);
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled);
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, long? RideGramsPerKm);
 
 public sealed record AccountResponse(long Id, string Name, string? Email, string Currency, string? DefaultPortfolioId, BillingMode Billing,
-    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, bool CardOnFile, long CreditsBalanceUsdCents, DateTime CreatedAt);
+    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, bool CardOnFile, long CreditsBalanceUsdCents,
+    long? RideGramsPerKm, DateTime CreatedAt);
 
 public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLogin);
 
@@ -32,7 +33,8 @@ public sealed record TokenResponse(long Id, long AccountId, TokenMode Mode, Toke
 public sealed record CreatedTokenResponse(long Id, string Token, long AccountId, TokenMode Mode, TokenKind Kind, string? Name, string Prefix,
     long? UserId, DateTime CreatedAt);
 
-public sealed record CreditsRequest(long? AmountUsdCents, string? Note);
+/// <summary>A top-up. <c>reference</c> (e.g. the bank transfer's id) makes it safe to retry: a reference posts once per account.</summary>
+public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? Reference);
 
 public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
 
@@ -57,6 +59,7 @@ internal sealed class UpdateAccountValidator : AbstractValidator<UpdateAccountRe
         RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
         RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
         RuleFor(x => x.Billing).IsInEnum();
+        RuleFor(x => x.RideGramsPerKm).InclusiveBetween(1, 100_000);
     }
 }
 
@@ -89,6 +92,8 @@ internal sealed class CreditsValidator : AbstractValidator<CreditsRequest>
     {
         RuleFor(x => x.AmountUsdCents).NotNull().GreaterThan(0).LessThanOrEqualTo(Max);
         RuleFor(x => x.Note).MaximumLength(1000);
+        RuleFor(x => x.Reference).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9_.:-]+$")
+            .WithMessage("'reference' is 1–100 letters, digits and _ . : -").When(x => x.Reference is not null);
     }
 }
 
@@ -200,6 +205,7 @@ internal static class AccountAdminEndpoints
         if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
         if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
         if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
+        if (r.RideGramsPerKm is { } ride) account.RideGramsPerKm = ride;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -297,11 +303,21 @@ internal static class AccountAdminEndpoints
         var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", id, ct);
         var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, "USD", null, ct);
         var amount = r.AmountUsdCents!.Value;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await ledger.PostAsync($"topup:{Guid.NewGuid():N}", "credits_topup", "USD", id, r.Note,
-            [new Leg(credits, amount), new Leg(funding, -amount)], ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        var key = r.Reference is null ? $"topup:{Guid.NewGuid():N}" : $"topup:{id}:{r.Reference}";
+        if (r.Reference is not null && await db.LedgerTransactions.AnyAsync(t => t.Key == key, ct))
+            return OperatorResults.Conflict($"A top-up with reference '{r.Reference}' was already applied to this account.");
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await ledger.PostAsync(key, "credits_topup", "USD", id, r.Note, [new Leg(credits, amount), new Leg(funding, -amount)], ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException) when (r.Reference is not null)
+        {
+            // The same reference raced in from another request; its transaction rolled back this one's balance change.
+            return OperatorResults.Conflict($"A top-up with reference '{r.Reference}' was already applied to this account.");
+        }
         var transactionId = db.LedgerTransactions.Local.Select(t => (long?)t.Id).LastOrDefault();
         var balance = await db.LedgerAccounts.Where(a => a.Id == credits).Select(a => a.Balance).FirstAsync(ct);
         return TypedResults.Ok(new CreditsResponse(id, balance, transactionId));
@@ -325,7 +341,7 @@ internal static class AccountAdminEndpoints
             ? await db.Portfolios.Where(p => p.Id == pid).Select(p => p.PublicId).FirstOrDefaultAsync(ct)
             : null;
         return new AccountResponse(a.Id, a.Name, a.Email, a.Currency, portfolio, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
-            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, await CreditsBalanceAsync(db, a.Id, ct), a.CreatedAt);
+            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, await CreditsBalanceAsync(db, a.Id, ct), a.RideGramsPerKm, a.CreatedAt);
     }
 
     private static UserResponse ToResponse(User u) => new(u.Id, u.AccountId, u.Email, u.Name, u.HasLogin, u.CreatedAt);

@@ -27,6 +27,18 @@ public sealed class EmissionFactors
     public long GroundFreightGramsPerTonneKm { get; set; } = 105;
     /// <summary>Office space per square foot per year (electricity and heating of an average office).</summary>
     public long OfficeGramsPerSquareFootYear { get; set; } = 7_500;
+
+    /// <summary>
+    /// These factors with an account's own per-km figure for its rides, which also prices passenger-car ground transport
+    /// (the SDK's ride quote goes there), so that a ride quote and a ride order always agree.
+    /// </summary>
+    public EmissionFactors ForAccount(long? rideGramsPerKm)
+    {
+        if (rideGramsPerKm is not { } perKm) return this;
+        var copy = (EmissionFactors)MemberwiseClone();
+        copy.CarGramsPerKm = perKm;
+        return copy;
+    }
 }
 
 public static class Emissions

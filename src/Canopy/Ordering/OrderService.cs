@@ -116,15 +116,16 @@ public sealed class OrderService(
             .Select(a => new { a.Currency, a.CardPaymentMethod, a.StripeCustomerId, a.Billing })
             .FirstAsync(ct);
 
-        // What is charged, in which currency. Credits and every test are USD.
-        var currency = cmd.Payment == PaymentMethod.Card && !cmd.TestPreview ? account.Currency : "USD";
+        // What is charged, in which currency. Credits, Wren test mode and the CNaught sandbox are USD (nothing real is charged).
+        var charges = cmd.Payment == PaymentMethod.Card && !cmd.TestPreview && !cmd.Sandbox;
+        var currency = charges ? account.Currency : "USD";
         var charged = await fx.FromUsdCentsAsync(cents, currency, ct);
         if (charged is null)
             return OrderOutcome.Fail(OrderErrorCode.NoExchangeRate, $"No exchange rate from USD to {currency} is configured; the operator must set one.");
 
-        if (cmd.Payment == PaymentMethod.Card && cents < CardMinimumUsdCents)
+        if (cmd.Payment == PaymentMethod.Card && !cmd.Sandbox && cents < CardMinimumUsdCents)
             return OrderOutcome.Fail(OrderErrorCode.BelowCardMinimum,
-                $"Card charges must be at least {CardMinimumUsdCents} USD cents; this order costs {cents}. Use paymentMethod \"credits\" for smaller orders.");
+                $"Card charges must be at least {CardMinimumUsdCents} USD cents; this order costs {cents}.");
 
         if (cmd.TestPreview)
         {
@@ -141,7 +142,7 @@ public sealed class OrderService(
         if (!cmd.Sandbox)
         {
             if (cmd.Payment == PaymentMethod.Card && account.CardPaymentMethod is null)
-                return OrderOutcome.Fail(OrderErrorCode.NoCardOnFile, "No payment method on file for this account. Ask the operator to add a card, or use paymentMethod \"credits\".");
+                return OrderOutcome.Fail(OrderErrorCode.NoCardOnFile, "No payment method on file for this account; the operator must add a card.");
             if (cmd.Payment == PaymentMethod.Invoice && account.Billing != BillingMode.Invoice)
                 return OrderOutcome.Fail(OrderErrorCode.BillingNotSetUp, "Billing not set up");
         }

@@ -24,10 +24,10 @@ internal sealed class FxRateConfiguration : IEntityTypeConfiguration<FxRate>
 }
 
 /// <summary>Converts USD cents to another currency's minor units with the operator's rates, rounding up (DESIGN §3).</summary>
-public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
-    private (IReadOnlyDictionary<string, long> Rates, DateTimeOffset At)? _cache;
+    private readonly Canopy.Web.RefreshingCache<IReadOnlyDictionary<string, long>> _cache = new(time);
 
     /// <summary>The amount in <paramref name="currency"/>'s minor units, or null when the operator has set no rate.</summary>
     public async ValueTask<long?> FromUsdCentsAsync(long usdCents, string currency, CancellationToken ct)
@@ -46,15 +46,15 @@ public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time)
         return checked((long)((numerator + denominator - 1) / denominator)); // never wrap silently
     }
 
-    public void Invalidate() => _cache = null;
+    public void Invalidate() => _cache.Invalidate();
 
-    private async ValueTask<IReadOnlyDictionary<string, long>> RatesAsync(CancellationToken ct)
+    public void Dispose() => _cache.Dispose();
+
+    private ValueTask<IReadOnlyDictionary<string, long>> RatesAsync(CancellationToken ct) => _cache.GetAsync(MaxAge, async token =>
     {
-        if (_cache is { } c && time.GetUtcNow() - c.At < MaxAge) return c.Rates;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
-        var rates = await db.FxRates.AsNoTracking().ToDictionaryAsync(r => r.Currency, r => r.MicroUnitsPerUsd, StringComparer.Ordinal, ct);
-        _cache = (rates, time.GetUtcNow());
-        return rates;
-    }
+        return (IReadOnlyDictionary<string, long>)await db.FxRates.AsNoTracking()
+            .ToDictionaryAsync(r => r.Currency, r => r.MicroUnitsPerUsd, StringComparer.Ordinal, token);
+    }, ct);
 }

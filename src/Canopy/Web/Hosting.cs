@@ -37,6 +37,7 @@ internal static class Hosting
             c.ProblemDetails.Extensions.Remove("exception");
             c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
         });
+        builder.Services.AddExceptionHandler<Canopy.Wren.WrenExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

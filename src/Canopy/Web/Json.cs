@@ -25,6 +25,8 @@ internal static class Json
         o.NumberHandling = JsonNumberHandling.Strict;
         o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         o.MaxDepth = 16;
+        // Responses are application/json, never HTML: no need to escape ' " < > as \u0027 and friends.
+        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         o.Converters.Add(new UtcDateTimeConverter());
         return o;

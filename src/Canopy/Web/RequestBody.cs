@@ -75,7 +75,7 @@ public static partial class RequestBody
         }
 
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        await CopyCappedAsync(request, buffer, ct);
         var json = (ReadOnlySpan<byte>)buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         // RFC 8259 §8.1 lets a parser ignore a UTF-8 byte order mark; some clients (PowerShell, .NET's UTF8Encoding) send one.
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
@@ -113,6 +113,25 @@ public static partial class RequestBody
 
     private static BadBodyException NulInField(string field) =>
         new($"The {field} field must not contain the NUL character (\\u0000).", field);
+
+    /// <summary>
+    /// Reads the body up to <see cref="Hosting.MaxRequestBodyBytes"/>, the same cap Kestrel enforces, so the limit also
+    /// holds behind servers or hosts that do not (413 as a BadHttpRequestException, which each dialect words).
+    /// </summary>
+    private static async Task CopyCappedAsync(HttpRequest request, MemoryStream buffer, CancellationToken ct)
+    {
+        if (request.ContentLength > Hosting.MaxRequestBodyBytes) throw TooLarge();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > Hosting.MaxRequestBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+    }
+
+    private static BadHttpRequestException TooLarge() =>
+        new("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
     {

@@ -141,31 +141,15 @@ public sealed record WrenPublicFeed([property: System.Text.Json.Serialization.Js
 internal sealed class PublicFeed(IServiceScopeFactory scopes, CatalogCache catalog, TimeProvider time, IConfiguration config) : IDisposable
 {
     public const int Size = 30;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private (IReadOnlyList<WrenPublicOrderRow> Rows, DateTimeOffset At)? _cache;
+    private readonly RefreshingCache<IReadOnlyList<WrenPublicOrderRow>> _cache = new(time);
 
     private TimeSpan MaxAge => TimeSpan.FromSeconds(Math.Clamp(config.GetValue("Canopy:PublicFeedRefreshSeconds", 300), 0, 3600));
 
-    public async Task<IReadOnlyList<WrenPublicOrderRow>> GetAsync(CancellationToken ct)
-    {
-        if (_cache is { } c && time.GetUtcNow() - c.At < MaxAge) return c.Rows;
-        await _gate.WaitAsync(ct);
-        try
-        {
-            if (_cache is { } again && time.GetUtcNow() - again.At < MaxAge) return again.Rows;
-            var rows = await LoadAsync(ct);
-            _cache = (rows, time.GetUtcNow());
-            return rows;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public async Task<IReadOnlyList<WrenPublicOrderRow>> GetAsync(CancellationToken ct) => await _cache.GetAsync(MaxAge, LoadAsync, ct);
 
-    public void Invalidate() => _cache = null;
+    public void Invalidate() => _cache.Invalidate();
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose() => _cache.Dispose();
 
     private async Task<IReadOnlyList<WrenPublicOrderRow>> LoadAsync(CancellationToken ct)
     {

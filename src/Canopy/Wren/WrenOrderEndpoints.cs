@@ -16,19 +16,19 @@ internal static class WrenOrderEndpoints
     {
         authed.MapPost("/offset-orders", PlaceOffsetOrderAsync).WithName("WrenCreateOffsetOrder")
             .WithSummary("Offset a number of tonnes through a portfolio")
-            .Accepts<WrenOffsetOrderRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithBody<WrenOffsetOrderRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
         authed.MapPost("/project-orders", PlaceProjectOrderAsync).WithName("WrenCreateProjectOrder")
             .WithSummary("Fund one project with an amount of USD cents")
-            .Accepts<WrenProjectOrderRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithBody<WrenProjectOrderRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
         authed.MapPost("/tree-orders", PlaceTreeOrderAsync).WithName("WrenCreateTreeOrder")
             .WithSummary("Plant a number of trees")
-            .Accepts<WrenTreeOrderRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithBody<WrenTreeOrderRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
         authed.MapPost("/tree-orders/preview", PreviewTreesAsync).WithName("WrenPreviewTreeOrder")
             .WithSummary("Price a number of trees without ordering")
-            .Accepts<WrenTreePreviewRequest>("application/json", "application/x-www-form-urlencoded")
+            .WithBody<WrenTreePreviewRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenTreePreviewResponse>().Produces<WrenMessage>(400);
         return authed;
     }
@@ -148,7 +148,14 @@ internal static class WrenOrderEndpoints
                 OrderErrorCode.NoCardOnFile or OrderErrorCode.BillingNotSetUp => StatusCodes.Status403Forbidden,
                 OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate => StatusCodes.Status400BadRequest,
             };
-            return WrenResults.Message(status, e.Field is null ? e.Message : $"{e.Field}: {e.Message}");
+            // Wren's own hints: the way out of these two is its paymentMethod field.
+            var hint = e.Code switch
+            {
+                OrderErrorCode.BelowCardMinimum => " Use paymentMethod \"credits\" for smaller orders.",
+                OrderErrorCode.NoCardOnFile => " Or use paymentMethod \"credits\".",
+                _ => "",
+            };
+            return WrenResults.Message(status, (e.Field is null ? e.Message : $"{e.Field}: {e.Message}") + hint);
         }
         var placed = outcome.Placed!;
         var dryRun = r.DryRun ?? false;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Canopy.Web;
 using FluentValidation;
 
@@ -14,16 +15,38 @@ public interface IWrenOrderFields : ICamelCaseRequest
     string? OnBehalfOfEmail { get; }
 }
 
-public sealed record WrenOffsetOrderRequest(decimal? Tons, long? PortfolioId, string? Note, bool? DryRun, bool? SendReceiptEmail,
-    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+// Names are spelled out so that the OpenAPI document shows Wren's camelCase (the document's default is snake_case).
+public sealed record WrenOffsetOrderRequest(
+    [property: JsonPropertyName("tons")] decimal? Tons,
+    [property: JsonPropertyName("portfolioId")] long? PortfolioId,
+    [property: JsonPropertyName("note")] string? Note,
+    [property: JsonPropertyName("dryRun")] bool? DryRun,
+    [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
+    [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
+    [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
 
-public sealed record WrenProjectOrderRequest(long? ProjectId, long? AmountInUsdCents, string? Note, bool? DryRun, bool? SendReceiptEmail,
-    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+public sealed record WrenProjectOrderRequest(
+    [property: JsonPropertyName("projectId")] long? ProjectId,
+    [property: JsonPropertyName("amountInUsdCents")] long? AmountInUsdCents,
+    [property: JsonPropertyName("note")] string? Note,
+    [property: JsonPropertyName("dryRun")] bool? DryRun,
+    [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
+    [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
+    [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
 
-public sealed record WrenTreeOrderRequest(long? AmountOfTrees, string? Note, bool? DryRun, bool? SendReceiptEmail,
-    string? PaymentMethod, string? OnBehalfOfName, string? OnBehalfOfEmail) : IWrenOrderFields;
+public sealed record WrenTreeOrderRequest(
+    [property: JsonPropertyName("amountOfTrees")] long? AmountOfTrees,
+    [property: JsonPropertyName("note")] string? Note,
+    [property: JsonPropertyName("dryRun")] bool? DryRun,
+    [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
+    [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
+    [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
 
-public sealed record WrenTreePreviewRequest(long? AmountOfTrees) : ICamelCaseRequest;
+public sealed record WrenTreePreviewRequest(
+    [property: JsonPropertyName("amountOfTrees")] long? AmountOfTrees) : ICamelCaseRequest;
 
 internal static class WrenLimits
 {

@@ -13,7 +13,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     private static readonly string[] AccountKeys =
     [
         "billing", "card_on_file", "created_at", "credits_balance_usd_cents", "currency", "default_portfolio_id", "email",
-        "hosted_impact_page_enabled", "id", "impact_slug", "name", "public_feed_opt_in",
+        "hosted_impact_page_enabled", "id", "impact_slug", "name", "public_feed_opt_in", "ride_grams_per_km",
     ];
 
     private static readonly string[] ProjectKeys =

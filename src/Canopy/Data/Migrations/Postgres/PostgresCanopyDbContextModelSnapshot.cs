@@ -78,6 +78,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("public_feed_opt_in");
 
+                    b.Property<long?>("RideGramsPerKm")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ride_grams_per_km");
+
                     b.Property<string>("StripeCustomerId")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")

@@ -71,6 +71,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("public_feed_opt_in");
 
+                    b.Property<long?>("RideGramsPerKm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ride_grams_per_km");
+
                     b.Property<string>("StripeCustomerId")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT")

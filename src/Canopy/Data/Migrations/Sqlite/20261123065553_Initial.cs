@@ -42,6 +42,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     impact_slug = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     hosted_impact_page_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     public_feed_opt_in = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ride_grams_per_km = table.Column<long>(type: "INTEGER", nullable: true),
                     webhook_secret = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },

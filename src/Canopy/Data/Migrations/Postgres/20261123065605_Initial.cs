@@ -43,6 +43,7 @@ namespace Canopy.Data.Migrations.Postgres
                     impact_slug = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     hosted_impact_page_enabled = table.Column<bool>(type: "boolean", nullable: false),
                     public_feed_opt_in = table.Column<bool>(type: "boolean", nullable: false),
+                    ride_grams_per_km = table.Column<long>(type: "bigint", nullable: true),
                     webhook_secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },

@@ -1,14 +1,18 @@
 using Microsoft.OpenApi;
 
-namespace Canopy.Operator;
+namespace Canopy.Web;
 
 /// <summary>
-/// Operator handlers read their bodies themselves (to name bad fields precisely), so the OpenAPI generator cannot
-/// see them; this states each one, so that the operator contract in /openapi/v1.json shows what to send.
+/// Handlers read their bodies themselves (to name bad fields precisely, in each dialect's error shape), so the OpenAPI
+/// generator cannot see them; this states each one in /openapi/v1.json. Unlike <c>Accepts&lt;T&gt;()</c> it adds no
+/// content-type constraint, so a wrong Content-Type reaches the handler and gets the dialect's own 400, not a bare 415.
 /// </summary>
 internal static class OpenApiBodies
 {
-    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) =>
+    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) => builder.WithBody<T>("application/json");
+
+    /// <summary>The body of type <typeparamref name="T"/>, accepted as each of <paramref name="contentTypes"/>.</summary>
+    public static RouteHandlerBuilder WithBody<T>(this RouteHandlerBuilder builder, params string[] contentTypes) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
             var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
@@ -16,7 +20,7 @@ internal static class OpenApiBodies
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { ["application/json"] = new() { Schema = schema } },
+                Content = contentTypes.ToDictionary(c => c, _ => new OpenApiMediaType { Schema = schema }, StringComparer.Ordinal),
             };
         });
 
