@@ -5,11 +5,20 @@ namespace Canopy.Cnaught;
 
 public sealed record NotificationConfig(string? Url);
 
+/// <summary>The optional fields every CNaught order shares.</summary>
+public interface ICnaughtOrderFields
+{
+    string? Metadata { get; }
+    string? Description { get; }
+    NotificationConfig? NotificationConfig { get; }
+    string? PortfolioId { get; }
+}
+
 public sealed record CnaughtOrderRequest(decimal? AmountKg, long? TotalPriceUsdCents, string? Metadata, string? Description,
-    NotificationConfig? NotificationConfig, string? PortfolioId);
+    NotificationConfig? NotificationConfig, string? PortfolioId) : ICnaughtOrderFields;
 
 public sealed record CnaughtRideOrderRequest(decimal? DistanceKm, string? Metadata, string? Description,
-    NotificationConfig? NotificationConfig, string? PortfolioId);
+    NotificationConfig? NotificationConfig, string? PortfolioId) : ICnaughtOrderFields;
 
 public sealed record CnaughtQuoteRequest(decimal? AmountKg, string? PortfolioId, string? Source);
 
@@ -36,6 +45,19 @@ internal static class CnaughtLimits
     public static bool AtLeastOneGram(decimal? kg) => kg is null or <= 0 || decimal.Round(kg.Value * Pricing.GramsPerKg, MidpointRounding.AwayFromZero) >= 1;
 }
 
+internal static class CnaughtOrderRules
+{
+    public static void AddCommon<T>(AbstractValidator<T> v) where T : ICnaughtOrderFields
+    {
+        v.RuleFor(x => x.Metadata).MaximumLength(CnaughtLimits.MaxText);
+        v.RuleFor(x => x.Description).MaximumLength(CnaughtLimits.MaxText);
+        v.RuleFor(x => x.NotificationConfig!.Url).NotEmpty().MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl)
+            .WithMessage("'notification_config.url' must be an absolute http(s) URL.").OverridePropertyName("notification_config.url")
+            .When(x => x.NotificationConfig is not null);
+        v.RuleFor(x => x.PortfolioId).MaximumLength(64);
+    }
+}
+
 internal sealed class CnaughtOrderValidator : AbstractValidator<CnaughtOrderRequest>
 {
     public CnaughtOrderValidator()
@@ -47,12 +69,7 @@ internal sealed class CnaughtOrderValidator : AbstractValidator<CnaughtOrderRequ
         RuleFor(x => x.AmountKg).GreaterThan(0).LessThanOrEqualTo(CnaughtLimits.MaxKg)
             .Must(CnaughtLimits.AtLeastOneGram).WithMessage("'amount_kg' must be at least 0.001 (one gram).");
         RuleFor(x => x.TotalPriceUsdCents).GreaterThan(0).LessThanOrEqualTo(10_000_000_000);
-        RuleFor(x => x.Metadata).MaximumLength(CnaughtLimits.MaxText);
-        RuleFor(x => x.Description).MaximumLength(CnaughtLimits.MaxText);
-        RuleFor(x => x.NotificationConfig!.Url).NotEmpty().MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl)
-            .WithMessage("'notification_config.url' must be an absolute http(s) URL.").OverridePropertyName("notification_config.url")
-            .When(x => x.NotificationConfig is not null);
-        RuleFor(x => x.PortfolioId).MaximumLength(64);
+        CnaughtOrderRules.AddCommon(this);
     }
 }
 
@@ -61,12 +78,7 @@ internal sealed class CnaughtRideOrderValidator : AbstractValidator<CnaughtRideO
     public CnaughtRideOrderValidator()
     {
         RuleFor(x => x.DistanceKm).NotNull().GreaterThan(0).LessThanOrEqualTo(CnaughtLimits.MaxDistanceKm);
-        RuleFor(x => x.Metadata).MaximumLength(CnaughtLimits.MaxText);
-        RuleFor(x => x.Description).MaximumLength(CnaughtLimits.MaxText);
-        RuleFor(x => x.NotificationConfig!.Url).NotEmpty().MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl)
-            .WithMessage("'notification_config.url' must be an absolute http(s) URL.").OverridePropertyName("notification_config.url")
-            .When(x => x.NotificationConfig is not null);
-        RuleFor(x => x.PortfolioId).MaximumLength(64);
+        CnaughtOrderRules.AddCommon(this);
     }
 }
 

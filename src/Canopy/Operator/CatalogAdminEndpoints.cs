@@ -14,17 +14,38 @@ public sealed record CreateCategoryRequest(string? Id, string? Name, string? Des
 
 public sealed record CategoryResponse(string Id, string Name, string? Description, string? ImageUrl);
 
+/// <summary>The fields a project create and a project update share (and validate the same way).</summary>
+public interface IProjectFields
+{
+    long? CostPerTonUsdCents { get; }
+    long? CostPerTreeUsdCents { get; }
+    string? CategoryId { get; }
+    string? CertificationStatus { get; }
+    string? Type { get; }
+    string? Developer { get; }
+    string? RegistryName { get; }
+    string? RegistryId { get; }
+    string? RegistryUrl { get; }
+    string? Summary { get; }
+    string? Description { get; }
+    string? LocationName { get; }
+    double? LocationLatitude { get; }
+    double? LocationLongitude { get; }
+    int[]? UnSdgGoals { get; }
+    string? ImageUrl { get; }
+}
+
 public sealed record CreateProjectRequest(
     string? Id, string? Name, ProjectKind? Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified,
     string? CertificationStatus, string? CategoryId, string? Type, string? Developer, string? RegistryName, string? RegistryId,
     string? RegistryUrl, string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
-    int[]? UnSdgGoals, string? ImageUrl, bool? Active);
+    int[]? UnSdgGoals, string? ImageUrl, bool? Active) : IProjectFields;
 
 /// <summary>Fields given are changed; kind and ids never change.</summary>
 public sealed record UpdateProjectRequest(
     string? Name, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified, string? CertificationStatus, string? CategoryId,
     string? Type, string? Developer, string? RegistryName, string? RegistryId, string? RegistryUrl, string? Summary, string? Description,
-    string? LocationName, double? LocationLatitude, double? LocationLongitude, int[]? UnSdgGoals, string? ImageUrl, bool? Active);
+    string? LocationName, double? LocationLatitude, double? LocationLongitude, int[]? UnSdgGoals, string? ImageUrl, bool? Active) : IProjectFields;
 
 public sealed record ProjectResponse(
     string Id, long WrenId, string Name, ProjectKind Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool Certified,
@@ -70,6 +91,29 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
     }
 }
 
+internal static class ProjectFieldRules
+{
+    public static void Add<T>(AbstractValidator<T> v) where T : IProjectFields
+    {
+        v.RuleFor(x => x.CostPerTonUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        v.RuleFor(x => x.CostPerTreeUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
+        v.RuleFor(x => x.CategoryId).MaximumLength(64);
+        v.RuleFor(x => x.CertificationStatus).MaximumLength(200);
+        v.RuleFor(x => x.Type).MaximumLength(100);
+        v.RuleFor(x => x.Developer).MaximumLength(200);
+        v.RuleFor(x => x.RegistryName).MaximumLength(200);
+        v.RuleFor(x => x.RegistryId).MaximumLength(200);
+        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
+        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        v.RuleFor(x => x.Summary).MaximumLength(1000);
+        v.RuleFor(x => x.Description).MaximumLength(10000);
+        v.RuleFor(x => x.LocationName).MaximumLength(200);
+        v.RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
+        v.RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
+        v.RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+    }
+}
+
 internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequest>
 {
     public CreateProjectValidator()
@@ -85,22 +129,7 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRe
             .When(x => x.Kind is ProjectKind.Tree);
         RuleFor(x => x.CostPerTreeUsdCents).Null().WithMessage("Only tree projects are priced per tree.")
             .When(x => x.Kind is ProjectKind.Offset or ProjectKind.Donation);
-        RuleFor(x => x.CostPerTonUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
-        RuleFor(x => x.CostPerTreeUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
-        RuleFor(x => x.CategoryId).MaximumLength(64);
-        RuleFor(x => x.CertificationStatus).MaximumLength(200);
-        RuleFor(x => x.Type).MaximumLength(100);
-        RuleFor(x => x.Developer).MaximumLength(200);
-        RuleFor(x => x.RegistryName).MaximumLength(200);
-        RuleFor(x => x.RegistryId).MaximumLength(200);
-        RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
-        RuleFor(x => x.Summary).MaximumLength(1000);
-        RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.LocationName).MaximumLength(200);
-        RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
-        RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
-        RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+        ProjectFieldRules.Add(this);
     }
 }
 
@@ -109,22 +138,7 @@ internal sealed class UpdateProjectValidator : AbstractValidator<UpdateProjectRe
     public UpdateProjectValidator()
     {
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
-        RuleFor(x => x.CostPerTonUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
-        RuleFor(x => x.CostPerTreeUsdCents).GreaterThan(0).LessThanOrEqualTo(CatalogRules.MaxCentsPerUnit);
-        RuleFor(x => x.CategoryId).MaximumLength(64);
-        RuleFor(x => x.CertificationStatus).MaximumLength(200);
-        RuleFor(x => x.Type).MaximumLength(100);
-        RuleFor(x => x.Developer).MaximumLength(200);
-        RuleFor(x => x.RegistryName).MaximumLength(200);
-        RuleFor(x => x.RegistryId).MaximumLength(200);
-        RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
-        RuleFor(x => x.Summary).MaximumLength(1000);
-        RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.LocationName).MaximumLength(200);
-        RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
-        RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
-        RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+        ProjectFieldRules.Add(this);
     }
 }
 
