@@ -27,9 +27,12 @@ internal static class Hosting
             && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
             builder.WebHost.UseUrls("http://localhost:5080");
 
-        builder.Services.AddSerilog((services, log) => log
-            .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext());
+        builder.Services.AddSerilog((services, log) =>
+        {
+            log.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            // Without configured sinks (appsettings.json not found, say) still log to the console rather than nowhere.
+            if (!builder.Configuration.GetSection("Serilog:WriteTo").GetChildren().Any()) log.WriteTo.Console();
+        });
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
