@@ -63,6 +63,8 @@ public sealed class Subaccount
     /// <summary>The 8-character id clients see.</summary>
     public required string PublicId { get; set; }
     public long AccountId { get; set; }
+    /// <summary>Subaccounts made with a test key belong to the sandbox: only test keys see or change them.</summary>
+    public TokenMode Mode { get; set; }
     public required string Name { get; set; }
     public string? Email { get; set; }
     public long? DefaultPortfolioId { get; set; }
@@ -131,7 +133,7 @@ internal sealed class SubaccountConfiguration : IEntityTypeConfiguration<Subacco
         b.Property(x => x.Email).HasMaxLength(320);
         b.Property(x => x.LogoUrl).HasMaxLength(2048);
         b.HasIndex(x => x.PublicId).IsUnique();
-        b.HasIndex(x => new { x.AccountId, x.Id });
+        b.HasIndex(x => new { x.AccountId, x.Mode, x.Id });
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId);
     }
 }

@@ -42,7 +42,7 @@ internal static class CnaughtLimits
         url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
 
     /// <summary>At least one whole gram after rounding to grams.</summary>
-    public static bool AtLeastOneGram(decimal? kg) => kg is null or <= 0 || decimal.Round(kg.Value * Pricing.GramsPerKg, MidpointRounding.AwayFromZero) >= 1;
+    public static bool AtLeastOneGram(decimal? kg) => kg is null or <= 0 || kg.Value >= 0.0005m; // rounds (half away from zero) to ≥ 1 g
 }
 
 internal static class CnaughtOrderRules

@@ -74,7 +74,7 @@ internal static class CnaughtSubaccountEndpoints
         var caller = http.GetCaller();
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
-        var scope = db.Subaccounts.AsNoTracking().Where(s => s.AccountId == caller.AccountId);
+        var scope = db.Subaccounts.AsNoTracking().Where(s => s.AccountId == caller.AccountId && s.Mode == caller.Mode);
         long? cursorId = null;
         if (page.Cursor is { } cursor)
         {
@@ -99,6 +99,7 @@ internal static class CnaughtSubaccountEndpoints
         {
             PublicId = Tokens.RandomString(8),
             AccountId = caller.AccountId,
+            Mode = caller.Mode,
             Name = r.Name!.Trim(),
             Email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim(),
             DefaultPortfolioId = portfolio.Id,
@@ -139,8 +140,7 @@ internal static class CnaughtSubaccountEndpoints
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         // The image stays where it is: fetching arbitrary URLs from the server would invite SSRF.
         sub.LogoUrl = r.LogoUrl;
-        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
-        await db.SaveChangesAsync(ct);
+        await ReplaceLogoAsync(db, sub, null, ct);
         return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
     }
 
@@ -166,12 +166,8 @@ internal static class CnaughtSubaccountEndpoints
             return CnaughtProblems.InvalidParameters("logo_file_content", "The body is not a PNG or JPEG image matching its Content-Type.");
 
         var logo = new SubaccountLogo { Id = Tokens.RandomString(24), AccountId = sub.AccountId, SubaccountId = sub.Id, ContentType = kind, Bytes = bytes, CreatedAt = time.GetUtcNow().UtcDateTime };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
-        db.SubaccountLogos.Add(logo);
         sub.LogoUrl = "/logos/" + logo.Id;
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await ReplaceLogoAsync(db, sub, logo, ct);
         return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
     }
 
@@ -180,9 +176,25 @@ internal static class CnaughtSubaccountEndpoints
         var sub = await FindAsync(http, db, id, tracked: true, ct);
         if (sub is null) return NotFound();
         sub.LogoUrl = null;
-        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
-        await db.SaveChangesAsync(ct);
+        await ReplaceLogoAsync(db, sub, null, ct);
         return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+    }
+
+    /// <summary>
+    /// Sets the subaccount's logo_url and leaves exactly the given uploaded logo (or none), in one transaction. The
+    /// subaccount row is written first: on PostgreSQL its row lock queues concurrent logo changes of the same
+    /// subaccount, so none of them can leave an orphan logo served publicly.
+    /// </summary>
+    private static async Task ReplaceLogoAsync(CanopyDbContext db, Subaccount sub, SubaccountLogo? logo, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var url = sub.LogoUrl;
+        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.LogoUrl, url), ct);
+        var keep = logo?.Id;
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id && l.Id != keep).ExecuteDeleteAsync(ct);
+        if (logo is not null) db.SubaccountLogos.Add(logo);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     private static string? ImageKind(byte[] b)
@@ -198,7 +210,7 @@ internal static class CnaughtSubaccountEndpoints
     {
         var caller = http.GetCaller();
         var query = tracked ? db.Subaccounts : db.Subaccounts.AsNoTracking();
-        return id.Length > 16 ? Task.FromResult<Subaccount?>(null) : query.FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId, ct);
+        return id.Length > 16 ? Task.FromResult<Subaccount?>(null) : query.FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId && s.Mode == caller.Mode, ct);
     }
 
     private static async Task<(long? Id, bool Error)> PortfolioAsync(CatalogCache catalog, string? publicId, CancellationToken ct)

@@ -19,7 +19,7 @@ internal static class SubaccountResolver
         if (id.Length == 0) return default;
         var caller = http.GetCaller();
         var subaccount = id.Length > 16 ? null : await db.Subaccounts.AsNoTracking()
-            .FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId, ct);
+            .FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId && s.Mode == caller.Mode, ct);
         return subaccount is null
             ? new SubaccountSelection(null, CnaughtProblems.InvalidSubaccount($"No subaccount '{Truncate(id)}' exists for this account."))
             : new SubaccountSelection(subaccount, null);

@@ -85,6 +85,11 @@ internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvide
             if (result is IResult r) await r.ExecuteAsync(http);
             else if (result is not null) await http.Response.WriteAsJsonAsync(result, ct);
         }
+        catch
+        {
+            await ReleaseAsync(claim.Id);
+            throw;
+        }
         finally
         {
             http.Response.Body = original;

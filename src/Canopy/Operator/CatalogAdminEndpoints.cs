@@ -164,7 +164,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
             .WithMessage("Each project appears at most once in a portfolio.")
             .Must(a => a!.Sum(x => x.Fraction ?? 0) == 1m)
             .WithMessage(a => $"The fractions must sum to exactly 1 (they sum to {a.Allocations!.Sum(x => x.Fraction ?? 0).ToString(CultureInfo.InvariantCulture)}).")
-            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a is { Fraction: > 0, ProjectId: not null }));
+            .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a is { Fraction: > 0 and <= 1, ProjectId: not null }));
     }
 }
 

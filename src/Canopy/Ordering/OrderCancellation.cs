@@ -62,7 +62,7 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
                 db.OutboxMessages.Add(refund = new OutboxMessage { AccountId = accountId, Topic = OutboxTopics.CardRefund, Subject = order.PublicId, Payload = payload, CreatedAt = now, AvailableAt = now });
             await db.SaveChangesAsync(ct);
             if (order.Mode == TokenMode.Live) await SubtractFromTotalsAsync(order, ct);
-            await tx.CommitAsync(ct);
+            await tx.CommitAsync(CancellationToken.None);
 
             // The refund is recorded in the outbox; try it now, and a worker retries it if this fails.
             if (refund is not null) await TryRefundAsync(order, refund.Id);

@@ -257,7 +257,7 @@ public sealed class OrderService(
             await db.SaveChangesAsync(ct);
             if (order.Mode == TokenMode.Live) await AddToTotalsAsync(order, ct);
             if (cmd.Payment == PaymentMethod.Credits && !cmd.Sandbox) remaining = await CreditsBalanceAsync(order.AccountId, ct);
-            await tx.CommitAsync(ct);
+            await tx.CommitAsync(CancellationToken.None); // a client gone mid-commit must not turn a committed order into a refund
             return new OrderOutcome(new PlacedOrder(order, split, trees, split.Cents, order.AmountCharged, currency, remaining), null);
         }
         catch

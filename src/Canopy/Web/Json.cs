@@ -39,7 +39,6 @@ internal static class Json
     /// </summary>
     private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
     {
-        private const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'";
 
         public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
@@ -52,12 +51,18 @@ internal static class Json
             };
         }
 
-        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
-        {
-            var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
-            utc = utc.AddTicks(-(utc.Ticks % 10)); // whole microseconds, as PostgreSQL stores them
-            writer.WriteStringValue(utc.ToString(Format, System.Globalization.CultureInfo.InvariantCulture));
-        }
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(Timestamp(value));
+    }
+
+    private const string TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'";
+
+    /// <summary>An instant as every response writes it: UTC, whole microseconds (as PostgreSQL stores them), 'Z'.</summary>
+    public static string Timestamp(DateTime value)
+    {
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        utc = utc.AddTicks(-(utc.Ticks % 10));
+        return utc.ToString(TimestampFormat, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Accepts true/false as JSON booleans or as the strings a form post sends.</summary>

@@ -47,12 +47,15 @@ internal static class RateLimits
     /// <summary>The two public dialects are limited; the operator API, health checks and documentation are not.</summary>
     private static bool IsPublicApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/v1");
 
-    /// <summary>The credential's hash (never the secret itself), else the client address.</summary>
+    /// <summary>
+    /// The secret's hash (never the secret itself), however it is sent (Bearer or Basic, any capitalisation): one token,
+    /// one bucket. No readable credential: the client address.
+    /// </summary>
     private static string PartitionKey(HttpContext http)
     {
-        var auth = http.Request.Headers.Authorization.ToString();
-        if (auth.Length > 0)
-            return "t:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(auth)), 0, 16);
+        var secret = Canopy.Accounts.BearerToken.Read(http.Request, allowBasic: true);
+        if (!string.IsNullOrEmpty(secret))
+            return "t:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)), 0, 16);
         return "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
     }
 }

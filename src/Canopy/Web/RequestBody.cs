@@ -54,7 +54,16 @@ public static partial class RequestBody
         }
         if (value is null) return new(null, new FieldErrors(BodyField, "The request body must be a JSON object."));
         if (validator is null) return new(value, null);
-        var result = await validator.ValidateAsync(value, ct);
+        FluentValidation.Results.ValidationResult result;
+        try
+        {
+            result = await validator.ValidateAsync(value, ct);
+        }
+        catch (OverflowException)
+        {
+            // Safety net: a rule's arithmetic on an absurd number. The rules are written not to get here.
+            return new(null, new FieldErrors(BodyField, "A number in the request is far too large."));
+        }
         if (result.IsValid) return new(value, null);
         var errors = new FieldErrors();
         foreach (var failure in result.Errors) errors.Add(failure.PropertyName, failure.ErrorMessage);
@@ -66,9 +75,14 @@ public static partial class RequestBody
         if (request.HasFormContentType)
         {
             if (!allowForm) throw new BadBodyException("Send the body as application/json.");
+            if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+                throw new BadBodyException("Send the body as application/json or application/x-www-form-urlencoded.");
             IFormCollection form;
             try { form = await request.ReadFormAsync(ct); }
-            catch (InvalidDataException) { throw new BadBodyException("The form body could not be read."); }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException { StatusCode: < 413 })
+            {
+                throw new BadBodyException("The form body could not be read.");
+            }
             var obj = new JsonObject();
             foreach (var (key, values) in form) obj[key] = JsonValue.Create(values.ToString().Length == 0 ? "" : values[^1]);
             return obj.Deserialize<T>(options);

@@ -13,6 +13,9 @@ internal static class Validation
     {
         ValidatorOptions.Global.PropertyNameResolver = (type, member, _) => member is null ? null : WireName(type, member.Name);
         ValidatorOptions.Global.DisplayNameResolver = (type, member, _) => member is null ? null : WireName(type, member.Name);
+        // A rule chain stops at its first failure: later checks may assume the earlier ones held (a Must() that
+        // multiplies a value already found too large would overflow).
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
     }
 
     private static string WireName(Type type, string name) =>

@@ -72,7 +72,7 @@ internal static class WrenListEndpoints
                 writer.WriteString("project_name", snapshot.Projects.TryGetValue(x.ProjectId, out var p) ? p.Name : "");
                 writer.WriteBoolean("certified", certified);
                 writer.WriteString("on_behalf_of_name", x.OnBehalfOfName);
-                writer.WriteString("created_at", DateTime.SpecifyKind(x.CreatedAt, DateTimeKind.Utc));
+                writer.WriteString("created_at", Json.Timestamp(x.CreatedAt)); // as every other endpoint writes instants
                 writer.WriteEndObject();
                 if (++n % 1000 == 0)
                 {

@@ -74,7 +74,7 @@ internal sealed class WrenOffsetOrderValidator : AbstractValidator<WrenOffsetOrd
     public WrenOffsetOrderValidator()
     {
         RuleFor(x => x.Tons).NotNull().WithMessage("'tons' is required.").GreaterThan(0).LessThanOrEqualTo(WrenLimits.MaxTons)
-            .Must(t => t is null or <= 0 || decimal.Round(t.Value * 1_000_000m, MidpointRounding.AwayFromZero) >= 1)
+            .Must(t => t is null or <= 0 || t.Value >= 0.0000005m) // rounds to at least one gram
             .WithMessage("'tons' must be at least one gram (0.000001).");
         RuleFor(x => x.PortfolioId).GreaterThan(0);
         WrenOrderRules.AddCommon(this);

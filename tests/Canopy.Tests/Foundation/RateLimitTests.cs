@@ -31,6 +31,23 @@ public abstract class RateLimitTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task OneTokenHasOneBucketHoweverItIsSent()
+    {
+        app.RequireAvailable();
+        var token = "cnp_live_one_bucket_" + TestData.NewId();
+        var statuses = new List<HttpStatusCode>
+        {
+            (await app.WithBearer(token).GetAsync("/api/offset-orders", Ct)).StatusCode,
+            (await app.WithBasic(token).GetAsync("/api/offset-orders", Ct)).StatusCode,
+        };
+        var lower = app.Anonymous();
+        lower.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer " + token);
+        statuses.Add((await lower.GetAsync("/api/offset-orders", Ct)).StatusCode);
+        statuses.Add((await app.WithBasic(token).GetAsync("/api/offset-orders", Ct)).StatusCode);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    [Fact]
     public async Task OneTokensLimitDoesNotTouchAnothers()
     {
         app.RequireAvailable();

@@ -204,6 +204,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("logo_url");
 
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -223,8 +227,8 @@ namespace Canopy.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_subaccounts_public_id");
 
-                    b.HasIndex("AccountId", "Id")
-                        .HasDatabaseName("ix_subaccounts_account_id_id");
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_subaccounts_account_id_mode_id");
 
                     b.ToTable("subaccounts", (string)null);
                 });

@@ -193,6 +193,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("logo_url");
 
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -212,8 +216,8 @@ namespace Canopy.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_subaccounts_public_id");
 
-                    b.HasIndex("AccountId", "Id")
-                        .HasDatabaseName("ix_subaccounts_account_id_id");
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_subaccounts_account_id_mode_id");
 
                     b.ToTable("subaccounts", (string)null);
                 });

@@ -249,6 +249,7 @@ namespace Canopy.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     public_id = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     account_id = table.Column<long>(type: "bigint", nullable: false),
+                    mode = table.Column<int>(type: "integer", nullable: false),
                     name = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
                     email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
                     default_portfolio_id = table.Column<long>(type: "bigint", nullable: true),
@@ -641,9 +642,9 @@ namespace Canopy.Data.Migrations.Postgres
                 column: "subaccount_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_subaccounts_account_id_id",
+                name: "ix_subaccounts_account_id_mode_id",
                 table: "subaccounts",
-                columns: new[] { "account_id", "id" });
+                columns: new[] { "account_id", "mode", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_subaccounts_public_id",

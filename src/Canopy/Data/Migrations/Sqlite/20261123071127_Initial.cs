@@ -248,6 +248,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     public_id = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     account_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    mode = table.Column<int>(type: "INTEGER", nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
                     email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
                     default_portfolio_id = table.Column<long>(type: "INTEGER", nullable: true),
@@ -640,9 +641,9 @@ namespace Canopy.Data.Migrations.Sqlite
                 column: "subaccount_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_subaccounts_account_id_id",
+                name: "ix_subaccounts_account_id_mode_id",
                 table: "subaccounts",
-                columns: new[] { "account_id", "id" });
+                columns: new[] { "account_id", "mode", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_subaccounts_public_id",
