@@ -15,7 +15,9 @@ internal static class CnaughtOrderEndpoints
     public static RouteGroupBuilder MapCnaughtOrders(this RouteGroupBuilder v1)
     {
         var orders = v1.MapGroup("/orders");
-        var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>();
+        var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
             .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
             .WithJsonBody<CnaughtOrderRequest>().Produces<CnaughtOrder>(201);
@@ -24,7 +26,8 @@ internal static class CnaughtOrderEndpoints
             .WithJsonBody<CnaughtRideOrderRequest>().Produces<CnaughtOrder>(201);
         writes.MapPost("/{id}/cancel", CancelAsync).WithName("CnaughtCancelOrder")
             .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
-        orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>();
+        orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         orders.MapGet("", ListAsync).WithName("CnaughtListOrders")
             .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>();
         return v1;

@@ -18,7 +18,7 @@ internal static class CnaughtSubaccountEndpoints
 
     public static RouteGroupBuilder MapCnaughtSubaccounts(this RouteGroupBuilder v1)
     {
-        var subs = v1.MapGroup("/subaccounts");
+        var subs = v1.MapGroup("/subaccounts").ProducesProblem(StatusCodes.Status404NotFound);
         subs.MapGet("", ListAsync).WithName("CnaughtListSubaccounts").WithSummary("List subaccounts, newest first (cursor pages)")
             .Produces<CnaughtList<CnaughtSubaccount>>();
         subs.MapPost("", CreateAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtCreateSubaccount")

@@ -199,7 +199,7 @@ public sealed class OrderService(
             {
                 AccountId = order.AccountId, Mode = order.Mode, ProjectId = part.ProjectId, Grams = part.Grams,
                 Trees = cmd.Kind == OrderKind.Tree ? trees : 0, PriceUsdCents = part.Cents,
-                Certified = catalogProjects[part.ProjectId].Certified && cmd.Kind != OrderKind.Donation && cmd.Kind != OrderKind.Tree,
+                Certified = catalogProjects[part.ProjectId] is { Certified: true, Kind: ProjectKind.Offset } && cmd.Kind is OrderKind.Offset or OrderKind.Ride,
                 CreatedAt = now,
             });
         }

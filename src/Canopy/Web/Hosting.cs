@@ -47,7 +47,7 @@ internal static class Hosting
             doc.Info.Title = "Canopy API";
             doc.Info.Description = "Carbon-removal ordering: the Wren dialect under /api, the CNaught dialect under /v1, the operator API under /admin.";
             return Task.CompletedTask;
-        }));
+        }).AddCanopyConventions());
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);

@@ -36,3 +36,10 @@ internal static class OpenApiBodies
         Optional(s.Items);
     }
 }
+
+internal static class GroupResponses
+{
+    /// <summary>Declares a response every endpoint of a group may give (what <c>Produces&lt;T&gt;</c> does for one endpoint).</summary>
+    public static RouteGroupBuilder ProducesFor<T>(this RouteGroupBuilder group, int statusCode) =>
+        group.WithMetadata(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(statusCode, typeof(T), ["application/json"]));
+}

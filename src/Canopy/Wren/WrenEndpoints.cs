@@ -1,3 +1,5 @@
+using Canopy.Web;
+
 namespace Canopy.Wren;
 
 internal static class WrenEndpoints
@@ -8,8 +10,13 @@ internal static class WrenEndpoints
         var wren = app.MapGroup("/api").WithTags("Wren dialect");
         wren.MapWrenCatalog();
         wren.MapWrenPublicLists();
-        var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>();
-        authed.MapGroup("").AddEndpointFilter<Canopy.Idempotency.IdempotencyFilter<WrenIdempotencyErrors>>().MapWrenOrders();
+        var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>()
+            .ProducesFor<WrenMessage>(StatusCodes.Status401Unauthorized).ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
+            .ProducesFor<WrenMessage>(StatusCodes.Status429TooManyRequests);
+        authed.MapGroup("").AddEndpointFilter<Canopy.Idempotency.IdempotencyFilter<WrenIdempotencyErrors>>()
+            .ProducesFor<WrenMessage>(StatusCodes.Status409Conflict).ProducesFor<WrenMessage>(StatusCodes.Status413PayloadTooLarge)
+            .ProducesFor<WrenMessage>(StatusCodes.Status422UnprocessableEntity)
+            .MapWrenOrders();
         authed.MapWrenLists();
         return app;
     }
