@@ -38,8 +38,13 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>
     public abstract bool IsPostgres { get; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CanopyDbContext).Assembly);
+        // At most one default portfolio, even when two operators change it at once (the filter is provider SQL).
+        modelBuilder.Entity<Portfolio>().HasIndex(p => p.IsDefault).IsUnique()
+            .HasFilter(IsPostgres ? "is_default" : "is_default = 1").HasDatabaseName("ux_portfolios_single_default");
+    }
 
     /// <summary>Every timestamp is UTC; SQLite keeps no kind, so it is restored on read (PostgreSQL's timestamptz needs it on write).</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

@@ -398,9 +398,12 @@ internal static class CatalogAdminEndpoints
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (r.Id is not null)
+        catch (DbUpdateException)
         {
-            return OperatorResults.Conflict($"A portfolio '{r.Id}' already exists.");
+            await tx.RollbackAsync(CancellationToken.None);
+            return OperatorResults.Conflict(r.Id is not null && await db.Portfolios.AnyAsync(p => p.PublicId == r.Id, CancellationToken.None)
+                ? $"A portfolio '{r.Id}' already exists."
+                : "Another change to the default portfolio was made at the same time; retry.");
         }
         await tx.CommitAsync(ct);
         catalog.Invalidate();
@@ -434,7 +437,15 @@ internal static class CatalogAdminEndpoints
         portfolio.ImageUrl = r.ImageUrl ?? portfolio.ImageUrl;
         portfolio.IsDefault = r.IsDefault ?? portfolio.IsDefault;
         portfolio.Active = r.Active ?? portfolio.Active;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return OperatorResults.Conflict("Another change to the default portfolio was made at the same time; retry.");
+        }
         await tx.CommitAsync(ct);
         catalog.Invalidate();
         var projects = await db.Projects.AsNoTracking().ToDictionaryAsync(p => p.Id, ct);

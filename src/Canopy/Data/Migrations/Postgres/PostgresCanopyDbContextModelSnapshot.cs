@@ -415,6 +415,11 @@ namespace Canopy.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_portfolios");
 
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_portfolios_single_default")
+                        .HasFilter("is_default");
+
                     b.HasIndex("PublicId")
                         .IsUnique()
                         .HasDatabaseName("ix_portfolios_public_id");

@@ -398,6 +398,11 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_portfolios");
 
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_portfolios_single_default")
+                        .HasFilter("is_default = 1");
+
                     b.HasIndex("PublicId")
                         .IsUnique()
                         .HasDatabaseName("ix_portfolios_public_id");

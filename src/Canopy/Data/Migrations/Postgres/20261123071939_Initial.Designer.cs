@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Canopy.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCanopyDbContext))]
-    [Migration("20261123071141_Initial")]
+    [Migration("20261123071939_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -417,6 +417,11 @@ namespace Canopy.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_portfolios");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_portfolios_single_default")
+                        .HasFilter("is_default");
 
                     b.HasIndex("PublicId")
                         .IsUnique()

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Canopy.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCanopyDbContext))]
-    [Migration("20261123071127_Initial")]
+    [Migration("20261123071925_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -400,6 +400,11 @@ namespace Canopy.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_portfolios");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_portfolios_single_default")
+                        .HasFilter("is_default = 1");
 
                     b.HasIndex("PublicId")
                         .IsUnique()

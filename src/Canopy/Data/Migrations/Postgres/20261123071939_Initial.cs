@@ -626,6 +626,13 @@ namespace Canopy.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ux_portfolios_single_default",
+                table: "portfolios",
+                column: "is_default",
+                unique: true,
+                filter: "is_default");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_projects_category_id",
                 table: "projects",
                 column: "category_id");

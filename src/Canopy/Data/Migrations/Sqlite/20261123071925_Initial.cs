@@ -625,6 +625,13 @@ namespace Canopy.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ux_portfolios_single_default",
+                table: "portfolios",
+                column: "is_default",
+                unique: true,
+                filter: "is_default = 1");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_projects_category_id",
                 table: "projects",
                 column: "category_id");
