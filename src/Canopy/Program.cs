@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
-builder.Services.AddCanopyCore();                              // tokens, catalogue cache, ledger, ordering, start-up tasks
+builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
 
 var app = builder.Build();

@@ -32,6 +32,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OrderAllocation> OrderAllocations => Set<OrderAllocation>();
     public DbSet<AccountTotals> AccountTotals => Set<AccountTotals>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<OutboxAttempt> OutboxAttempts => Set<OutboxAttempt>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
     public DbSet<Canopy.Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Canopy.Idempotency.IdempotencyRecord>();
 

@@ -22,7 +22,19 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public DateTime? LeasedUntil { get; set; }
     public DateTime? CompletedAt { get; set; }
+    /// <summary>Set when delivery kept failing for the whole retry window: an operator must look.</summary>
+    public DateTime? GaveUpAt { get; set; }
     public string? LastError { get; set; }
+}
+
+/// <summary>One try at delivering an outbox message: the log DESIGN §5 asks for.</summary>
+public sealed class OutboxAttempt
+{
+    public long Id { get; set; }
+    public long MessageId { get; set; }
+    public DateTime AttemptedAt { get; set; }
+    public bool Succeeded { get; set; }
+    public string? Error { get; set; }
 }
 
 public static class OutboxTopics
@@ -43,5 +55,16 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(x => x.LastError).HasMaxLength(2000);
         // Workers poll: pending rows in availability order.
         b.HasIndex(x => new { x.CompletedAt, x.AvailableAt });
+    }
+}
+
+internal sealed class OutboxAttemptConfiguration : IEntityTypeConfiguration<OutboxAttempt>
+{
+    public void Configure(EntityTypeBuilder<OutboxAttempt> b)
+    {
+        b.ToTable("outbox_attempts");
+        b.Property(x => x.Error).HasMaxLength(2000);
+        b.HasIndex(x => x.MessageId);
+        b.HasOne<OutboxMessage>().WithMany().HasForeignKey(x => x.MessageId);
     }
 }

@@ -14,8 +14,8 @@ public enum CancelResult { Cancelled, NotFound, AlreadyCancelled }
 /// Cancels an order (DESIGN §5): money goes back the way it came — credits returned, card refunded, or a credit on
 /// the open invoice — as one reversing ledger transaction, in the same database transaction as the state change.
 /// </summary>
-public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, ICardProcessor cards,
-    TimeProvider time, ILogger<OrderCancellation> logger)
+public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, OutboxProcessor outbox,
+    TimeProvider time)
 {
     public async Task<(CancelResult Result, Order? Order)> CancelAsync(long accountId, TokenMode mode, string publicId, long? subaccountId, CancellationToken ct)
     {
@@ -64,28 +64,13 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
             if (order.Mode == TokenMode.Live) await SubtractFromTotalsAsync(order, ct);
             await tx.CommitAsync(CancellationToken.None);
 
-            // The refund is recorded in the outbox; try it now, and a worker retries it if this fails.
-            if (refund is not null) await TryRefundAsync(order, refund.Id);
+            // The refund is recorded in the outbox; try it now, and the outbox worker retries it if this fails.
+            if (refund is not null) await outbox.TryAsync(refund.Id, CancellationToken.None);
         }
 
         order.State = OrderState.Cancelled;
         order.CancelledAt = now;
         return (CancelResult.Cancelled, order);
-    }
-
-    private async Task TryRefundAsync(Order order, long outboxId)
-    {
-        try
-        {
-            await cards.RefundAsync(order.PaymentReference!, order.AmountCharged, $"order:{order.PublicId}:refund", CancellationToken.None);
-            var done = time.GetUtcNow().UtcDateTime;
-            await db.OutboxMessages.Where(m => m.Id == outboxId)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.CompletedAt, done).SetProperty(m => m.Attempts, 1), CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Refund of order {OrderId} failed; it stays in the outbox for retry", order.PublicId);
-        }
     }
 
     private Task<int> SubtractFromTotalsAsync(Order order, CancellationToken ct)

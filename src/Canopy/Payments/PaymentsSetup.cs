@@ -1,3 +1,5 @@
+using Canopy.Notifications;
+
 namespace Canopy.Payments;
 
 internal static class PaymentsSetup
@@ -12,6 +14,7 @@ internal static class PaymentsSetup
         if (provider != "simulated")
             throw new InvalidOperationException($"Payments:Provider '{provider}' is not available in this version; use 'simulated'.");
         services.AddSingleton<ICardProcessor, SimulatedCardProcessor>();
+        services.AddOutboxHandler<CardRefundHandler>(Canopy.Notifications.OutboxTopics.CardRefund);
         services.AddHostedService<SimulatedPaymentsWarning>();
         return services;
     }

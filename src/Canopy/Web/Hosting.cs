@@ -2,6 +2,7 @@ using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Ledger;
+using Canopy.Notifications;
 using Canopy.Operator;
 using Canopy.Ordering;
 using Canopy.Payments;
@@ -58,7 +59,7 @@ internal static class Hosting
         return builder;
     }
 
-    public static IServiceCollection AddCanopyCore(this IServiceCollection services)
+    public static IServiceCollection AddCanopyCore(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<TokenStore>();
         services.AddSingleton<CatalogCache>();
@@ -71,6 +72,7 @@ internal static class Hosting
         services.AddScoped<Canopy.Impact.ImpactService>();
         services.AddSingleton<Canopy.Wren.PublicFeed>();
         services.AddHostedService<StartupTasks>();
+        services.AddCanopyOutbox(config);
         return services;
     }
 

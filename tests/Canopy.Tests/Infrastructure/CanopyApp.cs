@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Npgsql;
 
 namespace Canopy.Tests.Infrastructure;
@@ -28,6 +29,9 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>Extra configuration a derived fixture wants (e.g. demo seeding).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    /// <summary>Services a derived fixture replaces (e.g. a card processor that fails on purpose).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
 
     /// <summary>Serve on a real loopback port (for clients outside this process, such as the Node SDK).</summary>
     protected virtual bool RealServer => false;
@@ -80,10 +84,13 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests fire hundreds of requests a second from one token; the limits have their own tests (RateLimitedApp).
         builder.UseSetting("Canopy:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
+        // Tests work the outbox themselves (OutboxProcessor.RunOnceAsync), so that what they see does not depend on timing.
+        builder.UseSetting("Canopy:Outbox:WorkerEnabled", "false");
         builder.UseSetting("Canopy:SeedDemo", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(ConfigureServices);
     }
 
     /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>

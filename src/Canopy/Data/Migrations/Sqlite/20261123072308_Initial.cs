@@ -138,6 +138,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     leased_until = table.Column<DateTime>(type: "TEXT", nullable: true),
                     completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    gave_up_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
@@ -312,6 +313,28 @@ namespace Canopy.Data.Migrations.Sqlite
                         name: "fk_ledger_entries_ledger_transactions_transaction_id",
                         column: x => x.transaction_id,
                         principalTable: "ledger_transactions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    message_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    attempted_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    succeeded = table.Column<bool>(type: "INTEGER", nullable: false),
+                    error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_attempts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_outbox_attempts_outbox_messages_message_id",
+                        column: x => x.message_id,
+                        principalTable: "outbox_messages",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -609,6 +632,11 @@ namespace Canopy.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_attempts_message_id",
+                table: "outbox_attempts",
+                column: "message_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_completed_at_available_at",
                 table: "outbox_messages",
                 columns: new[] { "completed_at", "available_at" });
@@ -690,7 +718,7 @@ namespace Canopy.Data.Migrations.Sqlite
                 name: "order_allocations");
 
             migrationBuilder.DropTable(
-                name: "outbox_messages");
+                name: "outbox_attempts");
 
             migrationBuilder.DropTable(
                 name: "portfolio_allocations");
@@ -712,6 +740,9 @@ namespace Canopy.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "orders");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "portfolios");

@@ -139,6 +139,7 @@ namespace Canopy.Data.Migrations.Postgres
                     attempts = table.Column<int>(type: "integer", nullable: false),
                     leased_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    gave_up_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
@@ -313,6 +314,28 @@ namespace Canopy.Data.Migrations.Postgres
                         name: "fk_ledger_entries_ledger_transactions_transaction_id",
                         column: x => x.transaction_id,
                         principalTable: "ledger_transactions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    message_id = table.Column<long>(type: "bigint", nullable: false),
+                    attempted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    succeeded = table.Column<bool>(type: "boolean", nullable: false),
+                    error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_attempts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_outbox_attempts_outbox_messages_message_id",
+                        column: x => x.message_id,
+                        principalTable: "outbox_messages",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -610,6 +633,11 @@ namespace Canopy.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_attempts_message_id",
+                table: "outbox_attempts",
+                column: "message_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_completed_at_available_at",
                 table: "outbox_messages",
                 columns: new[] { "completed_at", "available_at" });
@@ -691,7 +719,7 @@ namespace Canopy.Data.Migrations.Postgres
                 name: "order_allocations");
 
             migrationBuilder.DropTable(
-                name: "outbox_messages");
+                name: "outbox_attempts");
 
             migrationBuilder.DropTable(
                 name: "portfolio_allocations");
@@ -713,6 +741,9 @@ namespace Canopy.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "orders");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "portfolios");
