@@ -147,7 +147,9 @@ internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvide
     {
         request.EnableBuffering();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n{request.Headers["X-Subaccount-Id"]}\n{request.ContentType}\n"));
+        // The media type only: a client that adds or drops "; charset=utf-8" on a retry sends the same request.
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n{request.Headers["X-Subaccount-Id"]}\n{mediaType}\n"));
         var chunk = new byte[8192];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0) hash.AppendData(chunk, 0, read);

@@ -169,8 +169,15 @@ internal static class AccountAdminEndpoints
     private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
     {
         var accounts = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
-        var list = new List<AccountResponse>(accounts.Count);
-        foreach (var a in accounts) list.Add(await ToResponseAsync(db, a, ct));
+        // Three queries for the whole page, not two more per account.
+        var ids = accounts.Select(a => a.Id).ToList();
+        var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
+        var portfolios = await db.Portfolios.AsNoTracking().Where(p => portfolioIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.PublicId, ct);
+        var balances = await db.LedgerAccounts.AsNoTracking()
+            .Where(l => l.Kind == LedgerAccountKind.CustomerCredits && l.Currency == "USD" && l.AccountId != null && ids.Contains(l.AccountId.Value))
+            .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
+        var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
+            balances.GetValueOrDefault(a.Id))).ToList();
         return TypedResults.Ok(new ListResponse<AccountResponse>(list));
     }
 
@@ -340,9 +347,12 @@ internal static class AccountAdminEndpoints
         var portfolio = a.DefaultPortfolioId is { } pid
             ? await db.Portfolios.Where(p => p.Id == pid).Select(p => p.PublicId).FirstOrDefaultAsync(ct)
             : null;
-        return new AccountResponse(a.Id, a.Name, a.Email, a.Currency, portfolio, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
-            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, await CreditsBalanceAsync(db, a.Id, ct), a.RideGramsPerKm, a.CreatedAt);
+        return ToResponse(a, portfolio, await CreditsBalanceAsync(db, a.Id, ct));
     }
+
+    private static AccountResponse ToResponse(Account a, string? defaultPortfolioId, long creditsBalance) =>
+        new(a.Id, a.Name, a.Email, a.Currency, defaultPortfolioId, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
+            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, creditsBalance, a.RideGramsPerKm, a.CreatedAt);
 
     private static UserResponse ToResponse(User u) => new(u.Id, u.AccountId, u.Email, u.Name, u.HasLogin, u.CreatedAt);
 

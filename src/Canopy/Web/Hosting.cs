@@ -73,6 +73,8 @@ internal static class Hosting
         services.AddSingleton<Canopy.Wren.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         services.AddCanopyOutbox(config);
+        services.AddSingleton<Canopy.Idempotency.IdempotencyCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<Canopy.Idempotency.IdempotencyCleanup>());
         return services;
     }
 
