@@ -42,6 +42,25 @@ public abstract class CreditsReferenceTests(CanopyApp app)
         Assert.True((await app.Admin().GetJsonAsync("/admin/ledger/check"))["ok"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task ListedAccountsShowTheirBalanceAndDefaultPortfolio()
+    {
+        var project = (await app.CreateProjectAsync())["id"]!.GetValue<string>();
+        var portfolio = (await app.CreatePortfolioAsync((project, 1m)))["id"]!.GetValue<string>();
+        var account = await app.CreateAccountAsync(creditsUsdCents: 1_234);
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{account.Id}", new { default_portfolio_id = portfolio });
+        var other = await app.CreateAccountAsync();
+
+        var list = (await app.Admin().GetJsonAsync("/admin/accounts"))["data"]!.AsArray();
+        var listed = list.Single(a => a!["id"]!.GetValue<long>() == account.Id)!;
+        Assert.Equal(1_234, listed["credits_balance_usd_cents"]!.GetValue<long>());
+        Assert.Equal(portfolio, listed["default_portfolio_id"]!.GetValue<string>());
+        var plain = list.Single(a => a!["id"]!.GetValue<long>() == other.Id)!;
+        Assert.Equal(0, plain["credits_balance_usd_cents"]!.GetValue<long>());
+        Assert.Null(plain["default_portfolio_id"]);
+        Assert.Equal((await app.Admin().GetJsonAsync($"/admin/accounts/{account.Id}")).ToJsonString(), listed.ToJsonString());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]
