@@ -20,6 +20,8 @@ var ordersOption = Option("--orders");
 
 if (mode is "wren-list" or "all") await WrenListAsync(ordersOption is null ? 100_000 : int.Parse(ordersOption, CultureInfo.InvariantCulture));
 if (mode is "keyset" or "all") await KeysetAsync(ordersOption is null ? 1_000_000 : int.Parse(ordersOption, CultureInfo.InvariantCulture));
+if (mode is "orders" or "all") await PlaceOrdersAsync(int.Parse(Option("--clients") ?? "16", CultureInfo.InvariantCulture),
+    double.Parse(Option("--seconds") ?? "10", CultureInfo.InvariantCulture));
 return;
 
 string? Option(string name)
@@ -90,6 +92,42 @@ async Task KeysetAsync(int orders)
         times.Sort();
         Console.WriteLine($"[keyset] {app.Provider}, {orders:N0} orders, {name}: median {times[100]:F2} ms, p95 {times[190]:F2} ms");
     }
+}
+
+// POST /v1/orders paid by credits from C concurrent clients for S seconds: the whole order path (auth, pricing, split,
+// conditional credits spend, order + allocations + ledger + outbox in one transaction). A baseline for DESIGN §11.
+async Task PlaceOrdersAsync(int clients, double seconds)
+{
+    await using var app = await BenchApp.StartAsync(postgres);
+    // One account per client: customers do not share a credits row, so this measures the order path, not one row's lock.
+    var tokens = new List<string>();
+    for (var i = 0; i < clients; i++)
+    {
+        var (accountId, token, _, _) = await app.AccountAsync(i == 0);
+        await app.CreditsAsync(accountId, 100_000_000_000);
+        tokens.Add(token);
+    }
+    var body = new { amount_kg = 1.5 };
+    var warm = app.Client(tokens[0], basic: false);
+    for (var i = 0; i < 50; i++) (await warm.PostAsJsonAsync("/v1/orders", body)).EnsureSuccessStatusCode();
+
+    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    var until = Stopwatch.StartNew();
+    var failures = 0;
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+    {
+        var client = app.Client(tokens[c], basic: false);
+        while (until.Elapsed.TotalSeconds < seconds)
+        {
+            var sw = Stopwatch.StartNew();
+            using var response = await client.PostAsJsonAsync("/v1/orders", body);
+            if (response.StatusCode != System.Net.HttpStatusCode.Created) Interlocked.Increment(ref failures);
+            latencies.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    }));
+    var sorted = latencies.Order().ToList();
+    Console.WriteLine($"[orders] {app.Provider}, {clients} clients, {until.Elapsed.TotalSeconds:F1} s: {sorted.Count / until.Elapsed.TotalSeconds:N0} orders/s, " +
+        $"p50 {sorted[sorted.Count / 2]:F1} ms, p95 {sorted[(int)(sorted.Count * 0.95)]:F1} ms, {failures} failed");
 }
 
 static async Task<long> Drain(Stream stream)
@@ -172,21 +210,36 @@ sealed class BenchApp : WebApplicationFactory<CanopyDbContext> // any type of th
     }
 
     /// <summary>An account with a live token and one certified project in a default portfolio, made through the operator API.</summary>
-    public async Task<(long AccountId, string Token, long ProjectId, string PortfolioId)> AccountAsync()
+    public async Task<(long AccountId, string Token, long ProjectId, string PortfolioId)> AccountAsync(bool withCatalogue = true)
     {
         var admin = CreateClient();
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        var project = await Post(admin, "/admin/projects", new { id = "BENCH1", name = "Bench project", kind = "offset", cost_per_ton_usd_cents = 2_000, certified = true });
-        var portfolio = await Post(admin, "/admin/portfolios", new { id = "BENCHP", name = "Bench portfolio", is_default = true, allocations = new[] { new { project_id = "BENCH1", fraction = 1m } } });
+        if (withCatalogue)
+        {
+            await Post(admin, "/admin/projects", new { id = "BENCH1", name = "Bench project", kind = "offset", cost_per_ton_usd_cents = 2_000, certified = true });
+            await Post(admin, "/admin/portfolios", new { id = "BENCHP", name = "Bench portfolio", is_default = true, allocations = new[] { new { project_id = "BENCH1", fraction = 1m } } });
+        }
+        var project = await Send(admin, HttpMethod.Get, "/admin/projects/BENCH1", null);
+        const string portfolioId = "BENCHP";
         var account = await Post(admin, "/admin/accounts", new { name = "Bench Co", billing = "invoice", public_feed_opt_in = true });
         var id = account["id"]!.GetValue<long>();
         var token = await Post(admin, $"/admin/accounts/{id}/tokens", new { mode = "live" });
-        return (id, token["token"]!.GetValue<string>(), project["wren_id"]!.GetValue<long>(), portfolio["id"]!.GetValue<string>());
+        return (id, token["token"]!.GetValue<string>(), project["wren_id"]!.GetValue<long>(), portfolioId);
     }
 
-    private static async Task<JsonObject> Post(HttpClient client, string url, object body)
+    public async Task CreditsAsync(long accountId, long cents)
     {
-        var response = await client.PostAsJsonAsync(url, body);
+        var admin = CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        await Post(admin, $"/admin/accounts/{accountId}/credits", new { amount_usd_cents = Math.Min(cents, 100_000_000_000) });
+        await Send(admin, HttpMethod.Patch, $"/admin/accounts/{accountId}", new { billing = "credits" });
+    }
+
+    private static Task<JsonObject> Post(HttpClient client, string url, object body) => Send(client, HttpMethod.Post, url, body);
+
+    private static async Task<JsonObject> Send(HttpClient client, HttpMethod method, string url, object? body)
+    {
+        var response = await client.SendAsync(new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) });
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
         return JsonNode.Parse(text)!.AsObject();
