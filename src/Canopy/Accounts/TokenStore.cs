@@ -31,9 +31,12 @@ internal sealed class TokenStore(IMemoryCache cache, IServiceScopeFactory scopes
         ).AsNoTracking().FirstOrDefaultAsync(ct);
         if (info is not null)
         {
-            // Last use is recorded at most once per cache period, off the request's critical path.
-            var now = time.GetUtcNow().UtcDateTime;
-            await db.ApiTokens.Where(t => t.Id == info.TokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+            // A live token's last use is recorded at most once per cache period; test tokens write nothing (DESIGN §7).
+            if (info.Mode == TokenMode.Live)
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                await db.ApiTokens.Where(t => t.Id == info.TokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+            }
             cache.Set(CacheKey(hash), info, Ttl);
         }
         return info;

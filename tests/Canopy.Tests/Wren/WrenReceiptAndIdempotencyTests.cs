@@ -105,6 +105,19 @@ public abstract class WrenReceiptAndIdempotencyTests(CanopyApp app)
         Assert.Equal(0, await db.IdempotencyRecords.CountAsync(r => r.AccountId == account.Id, Ct));
     }
 
+    [Fact]
+    public async Task OnlyLiveTokensRecordTheirLastUse()
+    {
+        var account = await AccountWithPortfolioAsync();
+        await app.WithBasic(account.TestToken).PostJsonAsync("/api/offset-orders", new { tons = 0.25 }, HttpStatusCode.OK);
+        await app.WithBasic(account.LiveToken).GetJsonAsync("/api/offset-orders");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == account.Id).ToListAsync(Ct);
+        Assert.Null(tokens.Single(t => t.Mode == Canopy.Accounts.TokenMode.Test).LastUsedAt);
+        Assert.NotNull(tokens.Single(t => t.Mode == Canopy.Accounts.TokenMode.Live).LastUsedAt);
+    }
+
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
 }
