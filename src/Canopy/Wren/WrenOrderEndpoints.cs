@@ -89,7 +89,7 @@ internal static class WrenOrderEndpoints
         var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenTreeOrderValidator(), allowForm: true, ct);
         if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
         var caller = http.GetCaller();
-        var project = TreeProject(await catalog.GetAsync(ct));
+        var project = TreeProject(await catalog.GetAsync(ct), http.RequestServices.GetRequiredService<IConfiguration>());
         if (project is null) return WrenResults.Message(400, "No tree-planting project is available at the moment.");
         var trees = (int)r.AmountOfTrees!.Value;
         var outcome = await orders.PlaceAsync(Command(caller, r, OrderKind.Tree, new Target.FromProject(project), new Quantity.Trees(trees)), ct);
@@ -105,7 +105,7 @@ internal static class WrenOrderEndpoints
         var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenTreePreviewValidator(), allowForm: true, ct);
         if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
         var caller = http.GetCaller();
-        var project = TreeProject(await catalog.GetAsync(ct));
+        var project = TreeProject(await catalog.GetAsync(ct), http.RequestServices.GetRequiredService<IConfiguration>());
         if (project is null) return WrenResults.Message(400, "No tree-planting project is available at the moment.");
         var cents = Pricing.ForTrees(r.AmountOfTrees!.Value, project.CostPerTreeUsdCents ?? 0);
         var currency = caller.IsTest ? "USD" : await db.Accounts.Where(a => a.Id == caller.AccountId).Select(a => a.Currency).FirstAsync(ct);
@@ -115,9 +115,18 @@ internal static class WrenOrderEndpoints
         return TypedResults.Json(new WrenTreePreviewResponse(r.AmountOfTrees.Value, cents / 100m, localMajor, currency, caller.IsTest), Json.SnakeCase);
     }
 
-    /// <summary>The tree project Wren's tree orders plant with: the first active one.</summary>
-    private static Project? TreeProject(CatalogSnapshot snapshot) =>
-        snapshot.Projects.Values.Where(p => p.Kind == ProjectKind.Tree && p.Active).OrderBy(p => p.Id).FirstOrDefault();
+    /// <summary>
+    /// The tree project Wren's tree orders plant with: <c>Canopy:TreeProjectId</c> (a project id) when set and active,
+    /// otherwise the first active tree project.
+    /// </summary>
+    private static Project? TreeProject(CatalogSnapshot snapshot, IConfiguration config)
+    {
+        var chosen = config["Canopy:TreeProjectId"];
+        if (!string.IsNullOrWhiteSpace(chosen) && snapshot.ProjectsByPublicId.TryGetValue(chosen, out var configured)
+            && configured is { Kind: ProjectKind.Tree, Active: true })
+            return configured;
+        return snapshot.Projects.Values.Where(p => p.Kind == ProjectKind.Tree && p.Active).OrderBy(p => p.Id).FirstOrDefault();
+    }
 
     private static OrderCommand Command(Caller caller, IWrenOrderFields r, OrderKind kind, Target target, Quantity quantity) => new()
     {
