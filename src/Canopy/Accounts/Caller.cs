@@ -12,5 +12,4 @@ public static class CallerExtensions
     public static Caller GetCaller(this HttpContext context) =>
         context.Features.Get<Caller>() ?? throw new InvalidOperationException("Endpoint is not authenticated.");
 
-    public static Caller? FindCaller(this HttpContext context) => context.Features.Get<Caller>();
 }

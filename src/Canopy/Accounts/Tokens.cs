@@ -18,8 +18,5 @@ internal static class Tokens
     public static string Hash(string secret) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    /// <summary>The mode a secret claims by its shape; the stored token's mode is what counts.</summary>
-    public static bool LooksLikeTest(string secret) => secret.StartsWith(TestPrefix, StringComparison.Ordinal);
-
     public static string DisplayPrefix(string secret) => secret[..Math.Min(secret.Length, secret.StartsWith(TestPrefix, StringComparison.Ordinal) ? 14 : 13)];
 }

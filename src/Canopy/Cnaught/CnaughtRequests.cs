@@ -1,3 +1,4 @@
+using Canopy.Web;
 using Canopy.Catalog;
 using FluentValidation;
 
@@ -38,9 +39,6 @@ internal static class CnaughtLimits
     public const decimal MaxFreightKg = 100_000_000m;
     public const decimal MaxSquareFeet = 100_000_000m;
 
-    public static bool IsHttpUrl(string? url) =>
-        url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
-
     /// <summary>At least one whole gram after rounding to grams.</summary>
     public static bool AtLeastOneGram(decimal? kg) => kg is null or <= 0 || kg.Value >= 0.0005m; // rounds (half away from zero) to ≥ 1 g
 }
@@ -51,7 +49,7 @@ internal static class CnaughtOrderRules
     {
         v.RuleFor(x => x.Metadata).MaximumLength(CnaughtLimits.MaxText);
         v.RuleFor(x => x.Description).MaximumLength(CnaughtLimits.MaxText);
-        v.RuleFor(x => x.NotificationConfig!.Url).NotEmpty().MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl)
+        v.RuleFor(x => x.NotificationConfig!.Url).NotEmpty().MaximumLength(2048).Must(PublicUrls.IsHttpUrl)
             .WithMessage("'notification_config.url' must be an absolute http(s) URL.").OverridePropertyName("notification_config.url")
             .When(x => x.NotificationConfig is not null);
         v.RuleFor(x => x.PortfolioId).MaximumLength(64);
@@ -116,7 +114,7 @@ internal sealed class CnaughtSubaccountValidator : AbstractValidator<CnaughtSuba
         RuleFor(x => x.Name).NotEmpty().MaximumLength(CnaughtLimits.MaxText);
         RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => !string.IsNullOrEmpty(x.Email));
         RuleFor(x => x.DefaultPortfolioId).MaximumLength(64);
-        RuleFor(x => x.LogoUrl).MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl).WithMessage("'logo_url' must be an absolute http(s) URL.");
+        RuleFor(x => x.LogoUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'logo_url' must be an absolute http(s) URL.");
     }
 }
 
@@ -124,6 +122,6 @@ internal sealed class CnaughtLogoUrlValidator : AbstractValidator<CnaughtLogoUrl
 {
     public CnaughtLogoUrlValidator()
     {
-        RuleFor(x => x.LogoUrl).NotEmpty().MaximumLength(2048).Must(CnaughtLimits.IsHttpUrl).WithMessage("'logo_url' must be an absolute http(s) URL.");
+        RuleFor(x => x.LogoUrl).NotEmpty().MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'logo_url' must be an absolute http(s) URL.");
     }
 }

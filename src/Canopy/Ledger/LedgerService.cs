@@ -17,6 +17,13 @@ public enum PostResult { Posted, InsufficientCredits }
 /// </summary>
 public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, TimeProvider time)
 {
+    /// <summary>An account's prepaid USD credits (0 before its first top-up).</summary>
+    public Task<long> CreditsBalanceAsync(long accountId, CancellationToken ct)
+    {
+        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, "USD", accountId);
+        return db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
+    }
+
     public static bool TracksBalance(LedgerAccountKind kind) =>
         kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable;
 
@@ -126,6 +133,4 @@ public sealed class LedgerAccounts(IServiceScopeFactory scopes)
         return id.Value;
     }
 
-    /// <summary>Forget everything (tests that recreate a database in the same process).</summary>
-    internal void Clear() { _byCode.Clear(); _kinds.Clear(); }
 }

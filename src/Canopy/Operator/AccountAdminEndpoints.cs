@@ -123,7 +123,7 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<AccountResponse>, ValidationProblem>> CreateAccountAsync(
-        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerService ledger, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateAccountValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
@@ -163,7 +163,7 @@ internal static class AccountAdminEndpoints
             return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
         }
         await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
-        return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, account, ct));
+        return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
     private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
@@ -181,14 +181,14 @@ internal static class AccountAdminEndpoints
         return TypedResults.Ok(new ListResponse<AccountResponse>(list));
     }
 
-    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
     {
         var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
-        return account is null ? OperatorResults.NotFound("account") : TypedResults.Ok(await ToResponseAsync(db, account, ct));
+        return account is null ? OperatorResults.NotFound("account") : TypedResults.Ok(await ToResponseAsync(db, ledger, account, ct));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ValidationProblem, ProblemHttpResult>> UpdateAccountAsync(
-        long id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerService ledger, CancellationToken ct)
     {
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
         if (account is null) return OperatorResults.NotFound("account");
@@ -221,7 +221,7 @@ internal static class AccountAdminEndpoints
         {
             return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
         }
-        return TypedResults.Ok(await ToResponseAsync(db, account, ct));
+        return TypedResults.Ok(await ToResponseAsync(db, ledger, account, ct));
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateUserAsync(
@@ -330,24 +330,18 @@ internal static class AccountAdminEndpoints
         return TypedResults.Ok(new CreditsResponse(id, balance, transactionId));
     }
 
-    private static async Task<Results<Ok<CreditsResponse>, ProblemHttpResult>> GetCreditsAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CreditsResponse>, ProblemHttpResult>> GetCreditsAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        return TypedResults.Ok(new CreditsResponse(id, await CreditsBalanceAsync(db, id, ct), null));
+        return TypedResults.Ok(new CreditsResponse(id, await ledger.CreditsBalanceAsync(id, ct), null));
     }
 
-    internal static Task<long> CreditsBalanceAsync(CanopyDbContext db, long accountId, CancellationToken ct)
-    {
-        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, "USD", accountId);
-        return db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
-    }
-
-    private static async Task<AccountResponse> ToResponseAsync(CanopyDbContext db, Account a, CancellationToken ct)
+    private static async Task<AccountResponse> ToResponseAsync(CanopyDbContext db, LedgerService ledger, Account a, CancellationToken ct)
     {
         var portfolio = a.DefaultPortfolioId is { } pid
             ? await db.Portfolios.Where(p => p.Id == pid).Select(p => p.PublicId).FirstOrDefaultAsync(ct)
             : null;
-        return ToResponse(a, portfolio, await CreditsBalanceAsync(db, a.Id, ct));
+        return ToResponse(a, portfolio, await ledger.CreditsBalanceAsync(a.Id, ct));
     }
 
     private static AccountResponse ToResponse(Account a, string? defaultPortfolioId, long creditsBalance) =>

@@ -15,8 +15,6 @@ internal sealed class AdminKey
     private const string SettingKey = "admin_key_sha256";
     private byte[]? _hash;
 
-    public bool IsReady => _hash is not null;
-
     /// <summary>Loads or creates the key hash; returns the key when it was generated now (to print it once).</summary>
     public async Task<string?> InitialiseAsync(IConfiguration config, CanopyDbContext db, CancellationToken ct)
     {

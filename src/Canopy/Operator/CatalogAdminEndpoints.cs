@@ -75,9 +75,6 @@ internal static class CatalogRules
     public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
     public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
     public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
-
-    public static bool IsHttpUrl(string? url) =>
-        url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
 }
 
 internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategoryRequest>
@@ -87,7 +84,7 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
         RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Description).MaximumLength(4000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 
@@ -103,8 +100,8 @@ internal static class ProjectFieldRules
         v.RuleFor(x => x.Developer).MaximumLength(200);
         v.RuleFor(x => x.RegistryName).MaximumLength(200);
         v.RuleFor(x => x.RegistryId).MaximumLength(200);
-        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
-        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
+        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
         v.RuleFor(x => x.Summary).MaximumLength(1000);
         v.RuleFor(x => x.Description).MaximumLength(10000);
         v.RuleFor(x => x.LocationName).MaximumLength(200);
@@ -150,7 +147,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
         RuleFor(x => x.Allocations).NotEmpty().Must(a => a is null || a.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
         RuleForEach(x => x.Allocations).NotNull().WithMessage("Each allocation is an object with 'project_id' and 'fraction'.").ChildRules(a =>
         {
@@ -175,7 +172,7 @@ internal sealed class UpdatePortfolioValidator : AbstractValidator<UpdatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(CatalogRules.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 

@@ -149,7 +149,7 @@ public sealed class OrderService(
 
         if (cmd.DryRun)
         {
-            long? remaining = cmd.Payment == PaymentMethod.Credits ? await CreditsBalanceAsync(cmd.Caller.AccountId, ct) - cents : null;
+            long? remaining = cmd.Payment == PaymentMethod.Credits ? await ledger.CreditsBalanceAsync(cmd.Caller.AccountId, ct) - cents : null;
             if (remaining < 0)
                 return OrderOutcome.Fail(OrderErrorCode.InsufficientCredits, $"Insufficient credits: the order costs {cents} USD cents and the balance is {remaining + cents}.");
             return new OrderOutcome(new PlacedOrder(null, split, trees, cents, charged.Value, currency, remaining), null);
@@ -247,7 +247,7 @@ public sealed class OrderService(
                 {
                     await tx.RollbackAsync(ct);
                     db.ChangeTracker.Clear();
-                    var balance = await CreditsBalanceAsync(order.AccountId, ct);
+                    var balance = await ledger.CreditsBalanceAsync(order.AccountId, ct);
                     return OrderOutcome.Fail(OrderErrorCode.InsufficientCredits,
                         $"Insufficient credits: the order costs {split.Cents} USD cents and the balance is {balance}.");
                 }
@@ -256,7 +256,7 @@ public sealed class OrderService(
             db.OutboxMessages.AddRange(OutboxFor(order, now));
             await db.SaveChangesAsync(ct);
             if (order.Mode == TokenMode.Live) await AddToTotalsAsync(order, ct);
-            if (cmd.Payment == PaymentMethod.Credits && !cmd.Sandbox) remaining = await CreditsBalanceAsync(order.AccountId, ct);
+            if (cmd.Payment == PaymentMethod.Credits && !cmd.Sandbox) remaining = await ledger.CreditsBalanceAsync(order.AccountId, ct);
             await tx.CommitAsync(CancellationToken.None); // a client gone mid-commit must not turn a committed order into a refund
             return new OrderOutcome(new PlacedOrder(order, split, trees, split.Cents, order.AmountCharged, currency, remaining), null);
         }
@@ -293,12 +293,6 @@ public sealed class OrderService(
               trees = account_totals.trees + excluded.trees,
               orders = account_totals.orders + 1
             """, ct);
-    }
-
-    public async Task<long> CreditsBalanceAsync(long accountId, CancellationToken ct)
-    {
-        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, "USD", accountId);
-        return await db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
     }
 
     private static (PricedSplit? Split, int Trees, OrderError? Error) Price(OrderCommand cmd)

@@ -12,6 +12,10 @@ public static class PublicUrls
         return string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}" : configured.TrimEnd('/');
     }
 
+    /// <summary>Null, or an absolute http(s) URL: the rule for every URL a client or operator gives us.</summary>
+    public static bool IsHttpUrl(string? url) =>
+        url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
+
     /// <summary>An absolute URL stays as it is; a path of ours gets the base.</summary>
     public static string? Absolute(HttpRequest request, string? urlOrPath) =>
         urlOrPath is null ? null : urlOrPath.StartsWith('/') ? Base(request) + urlOrPath : urlOrPath;

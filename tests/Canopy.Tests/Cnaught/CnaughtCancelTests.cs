@@ -31,7 +31,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
 
         var again = await c.Live.SendAsync(HttpMethod.Post, $"/v1/orders/{id}/cancel");
         await again.AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden", "Order already cancelled");
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
         Assert.Equal(1_000, await app.CreditsAsync(c.Account.Id));
         var kinds = (await app.LedgerOfAsync(c.Account.Id)).Select(t => t.Kind).ToArray();
         Assert.Equal(["credits_topup", "order_payment", "order_refund"], kinds);
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
         Assert.Equal(paid.Keys.Order(), refunded.Keys.Order());
         Assert.All(paid, kv => Assert.Equal(-kv.Value, refunded[kv.Key]));
         Assert.Equal(25, paid.Values.Where(v => v > 0).Sum());
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
         Assert.Equal(100, order["price_usd_cents"]!.GetValue<long>());
         await CancelAsync(c, order["id"]!.GetValue<string>());
         Assert.Equal(["order_payment", "order_refund"], (await app.LedgerOfAsync(c.Account.Id)).Select(t => t.Kind).ToArray());
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
         Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.Forbidden, s));
         Assert.Equal(1_000, await app.CreditsAsync(c.Account.Id));
         Assert.Single(await app.LedgerOfAsync(c.Account.Id), t => t.Kind == "order_refund");
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public abstract class CnaughtCancelTests(CanopyApp app)
         Assert.Equal(4, results.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(0, await app.CreditsAsync(c.Account.Id));
         Assert.Equal(4, await app.OrderCountAsync(c.Account.Id));
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]

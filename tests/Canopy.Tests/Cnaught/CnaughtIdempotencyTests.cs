@@ -95,7 +95,7 @@ public abstract class CnaughtIdempotencyTests(CanopyApp app)
         var after = await c.Live.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key);
         Assert.True(IsReplay(after));
         Assert.Equal(created[0].Body, await after.Content.ReadAsStringAsync(Ct));
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]

@@ -57,12 +57,6 @@ internal static class CnaughtKit
             categoryA["id"]!.GetValue<string>(), categoryB["id"]!.GetValue<string>(), app.WithBearer(account.LiveToken), app.WithBearer(account.TestToken));
     }
 
-    public static async Task<JsonObject> PatchJsonAsync(this HttpClient client, string url, object body)
-    {
-        var response = await client.PatchAsJsonAsync(url, body, Ct);
-        return await response.ReadJsonAsync(HttpStatusCode.OK);
-    }
-
     /// <summary>Sends a request with an optional JSON body (an object, or a raw string sent as-is) and CNaught headers.</summary>
     public static Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string url, object? body = null,
         string? idempotencyKey = null, string? subaccount = null, string contentType = "application/json")
@@ -122,12 +116,4 @@ internal static class CnaughtKit
     public static Task<int> OrderCountAsync(this CanopyApp app, long accountId) =>
         app.WithDbAsync(db => db.Orders.CountAsync(o => o.AccountId == accountId, Ct));
 
-    public static async Task AssertLedgerOkAsync(this CanopyApp app)
-    {
-        var check = await app.Admin().GetJsonAsync("/admin/ledger/check");
-        Assert.True(check["ok"]!.GetValue<bool>(), check.ToJsonString());
-    }
-
-    public static async Task<long> CreditsAsync(this CanopyApp app, long accountId) =>
-        (await app.Admin().GetJsonAsync($"/admin/accounts/{accountId}/credits"))["balance_usd_cents"]!.GetValue<long>();
 }

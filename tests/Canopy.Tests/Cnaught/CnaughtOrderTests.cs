@@ -217,7 +217,7 @@ public abstract class CnaughtOrderTests(CanopyApp app)
         Assert.Single(await app.LedgerOfAsync(c.Account.Id));
         await c.Test.PostJsonAsync($"/v1/orders/{sandboxId}/cancel", new { }, HttpStatusCode.OK);
         Assert.Single(await app.LedgerOfAsync(c.Account.Id));
-        await app.AssertLedgerOkAsync();
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]

@@ -45,6 +45,22 @@ public static class TestData
             allocations = allocations.Select(a => new { project_id = a.ProjectId, fraction = a.Fraction }).ToArray(),
         }, HttpStatusCode.Created);
 
+    /// <summary>An account's prepaid credits, as the operator API reports them.</summary>
+    public static async Task<long> CreditsAsync(this CanopyApp app, long accountId) =>
+        (await app.Admin().GetJsonAsync($"/admin/accounts/{accountId}/credits"))["balance_usd_cents"]!.GetValue<long>();
+
+    /// <summary>GET /admin/ledger/check is ok, with every list of problems empty.</summary>
+    public static async Task AssertLedgerSoundAsync(this CanopyApp app)
+    {
+        var report = await app.Admin().GetJsonAsync("/admin/ledger/check");
+        Assert.True(report["ok"]!.GetValue<bool>(), report.ToJsonString());
+        Assert.Empty(report["unbalanced_transactions"]!.AsArray());
+        Assert.Empty(report["balance_mismatches"]!.AsArray());
+        Assert.Empty(report["negative_credit_accounts"]!.AsArray());
+        Assert.Empty(report["negative_batches"]!.AsArray());
+        Assert.Empty(report["mixed_currency_transactions"]!.AsArray());
+    }
+
     /// <summary>POSTs JSON, asserts the status, returns the JSON object body.</summary>
     public static async Task<JsonObject> PostJsonAsync(this HttpClient client, string url, object body, HttpStatusCode expected)
     {

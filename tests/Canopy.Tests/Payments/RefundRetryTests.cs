@@ -85,7 +85,7 @@ public abstract class RefundRetryTests(FlakyProcessorApp app)
         var attempts = await db.OutboxAttempts.AsNoTracking().Where(a => a.MessageId == message.Id).OrderBy(a => a.Id).ToListAsync(Ct);
         Assert.Equal([false, false, true], attempts.Select(a => a.Succeeded));
         Assert.All(attempts.Take(2), a => Assert.Contains("processor unavailable", a.Error, StringComparison.Ordinal));
-        Assert.True((await app.Admin().GetJsonAsync("/admin/ledger/check"))["ok"]!.GetValue<bool>());
+        await app.AssertLedgerSoundAsync();
     }
 
     [Fact]

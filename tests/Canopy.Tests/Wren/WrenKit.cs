@@ -43,15 +43,6 @@ internal static class WrenKit
         await response.ReadJsonAsync(HttpStatusCode.OK);
     }
 
-    public static async Task<long> CreditsAsync(this CanopyApp app, long accountId) =>
-        (await app.Admin().GetJsonAsync($"/admin/accounts/{accountId}/credits"))["balance_usd_cents"]!.GetValue<long>();
-
-    public static async Task AssertLedgerSoundAsync(this CanopyApp app)
-    {
-        var check = await app.Admin().GetJsonAsync("/admin/ledger/check");
-        Assert.True(check["ok"]!.GetValue<bool>(), check.ToJsonString());
-    }
-
     /// <summary>Counts, straight from the database, of everything an order of this account could have written.</summary>
     public static async Task<Footprint> FootprintAsync(this CanopyApp app, long accountId)
     {
