@@ -27,6 +27,8 @@ public sealed class OutboxMessage
     /// <summary>Set when delivery kept failing for the whole retry window: an operator must look.</summary>
     public DateTime? GaveUpAt { get; set; }
     public string? LastError { get; set; }
+    /// <summary>When an operator last asked for a retry; the 24 h retry window restarts then.</summary>
+    public DateTime? RetriedAt { get; set; }
 }
 
 /// <summary>One try at delivering an outbox message: the log DESIGN §5 asks for.</summary>
@@ -48,6 +50,8 @@ public static class OutboxTopics
     public const string OrderCallback = "order.callback";
     public const string ReceiptEmail = "email.receipt";
     public const string CardRefund = "payment.refund";
+    /// <summary>Inventory arrived or came back: serve the waiting orders of the projects in the payload.</summary>
+    public const string ServeWaiting = "inventory.serve";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>

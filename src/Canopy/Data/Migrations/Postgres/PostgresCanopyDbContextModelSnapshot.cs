@@ -1022,6 +1022,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("payload");
 
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retried_at");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -989,6 +989,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payload");
 
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retried_at");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasMaxLength(100)
