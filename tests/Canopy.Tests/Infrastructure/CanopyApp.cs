@@ -86,6 +86,8 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
         // Tests work the outbox themselves (OutboxProcessor.RunOnceAsync), so that what they see does not depend on timing.
         builder.UseSetting("Canopy:Outbox:WorkerEnabled", "false");
+        // Likewise the monthly billing job: tests bill a month through BillingService or POST /admin/billing/runs.
+        builder.UseSetting("Billing:JobEnabled", "false");
         builder.UseSetting("Canopy:SeedDemo", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
