@@ -200,6 +200,22 @@ public abstract class WritePathTests(CanopyApp app)
         }
     }
 
+    [Fact]
+    public async Task APageOfOrdersIsOneQuery()
+    {
+        var c = await app.CreateCnaughtCustomerAsync(billing: "invoice");
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add((await c.Live.PlaceOrderAsync(new { amount_kg = 1 + i }))["id"]!.GetValue<string>());
+        Assert.Equal(3, (await c.Live.GetJsonAsync("/v1/orders?limit=3")).Ids().Length); // warm the caches
+
+        var database = await app.WithDbAsync(db => Task.FromResult(DatabaseOf(db)));
+        using var counter = new RoundTripCounter(database);
+        var page = await c.Live.GetJsonAsync($"/v1/orders?limit=2&starting_after={ids[3]}");
+        Assert.Equal([ids[2], ids[1]], page.Ids());
+        Assert.All(page["data"]!.AsArray(), o => Assert.NotEmpty(o!["project_allocations"]!.AsArray()));
+        Assert.Equal(1, counter.EfCommands);
+    }
+
     private static Task<HttpResponseMessage> Send(HttpClient client, string url, object body, string? key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = System.Net.Http.Json.JsonContent.Create(body) };
