@@ -98,7 +98,7 @@ internal static class CnaughtOrderEndpoints
         }, ct);
         if (outcome.Error is { } e) return ToProblem(e, quantityField);
         var order = outcome.Placed!.Order!;
-        return TypedResults.Json(CnaughtShapes.ToCnaught(order, selection.Subaccount?.PublicId, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(CnaughtShapes.ToCnaught(order, selection.Subaccount?.PublicId, snapshot, PublicUrls.Base(http.Request)), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
     }
 
     internal static Portfolio? ResolvePortfolio(CatalogSnapshot snapshot, string? requested, long? subaccountDefault, long? accountDefault)
@@ -128,7 +128,7 @@ internal static class CnaughtOrderEndpoints
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
         if (order is null) return CnaughtProblems.NotFound("Could not find order");
         var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
-        return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct)), Json.SnakeCase);
+        return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase);
     }
 
     private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
@@ -142,7 +142,7 @@ internal static class CnaughtOrderEndpoints
         {
             CancelResult.NotFound => CnaughtProblems.NotFound("Could not find order"),
             CancelResult.AlreadyCancelled => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
-            CancelResult.Cancelled => TypedResults.Json(CnaughtShapes.ToCnaught(order!, await SubaccountPublicIdAsync(db, order!.SubaccountId, ct), await catalog.GetAsync(ct)), Json.SnakeCase),
+            CancelResult.Cancelled => TypedResults.Json(CnaughtShapes.ToCnaught(order!, await SubaccountPublicIdAsync(db, order!.SubaccountId, ct), await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase),
         };
     }
 
@@ -174,7 +174,8 @@ internal static class CnaughtOrderEndpoints
         var subIds = orders.Where(o => o.SubaccountId != null).Select(o => o.SubaccountId!.Value).Distinct().ToList();
         var subs = await db.Subaccounts.AsNoTracking().Where(x => subIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.PublicId, ct);
         var snapshot = await catalog.GetAsync(ct);
-        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot)).ToList();
+        var baseUrl = PublicUrls.Base(http.Request);
+        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot, baseUrl)).ToList();
         return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
     }
 

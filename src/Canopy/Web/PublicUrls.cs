@@ -12,6 +12,11 @@ public static class PublicUrls
         return string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}" : configured.TrimEnd('/');
     }
 
+    /// <summary>Where an order's certificate page is (see Pages/); the PDF is the same path plus ".pdf".</summary>
+    public static string CertificatePath(string certificateId) => "/certificates/" + certificateId;
+
+    public static string CertificatePdfPath(string certificateId) => CertificatePath(certificateId) + ".pdf";
+
     /// <summary>Null, or an absolute http(s) URL: the rule for every URL a client or operator gives us.</summary>
     public static bool IsHttpUrl(string? url) =>
         url is null || (Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
