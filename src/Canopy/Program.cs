@@ -1,5 +1,6 @@
 using Canopy.Cnaught;
 using Canopy.Data;
+using Canopy.Fulfilment;
 using Canopy.Operator;
 using Canopy.Pages;
 using Canopy.Payments;
@@ -12,6 +13,8 @@ builder.AddCanopyPlatform();                                   // logging, probl
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
+builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
+builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();
 

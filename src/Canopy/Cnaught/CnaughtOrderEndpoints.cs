@@ -124,7 +124,7 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
-        var order = await Visible(db, caller).Include(o => o.Allocations)
+        var order = await Visible(db, caller).Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
         if (order is null) return CnaughtProblems.NotFound("Could not find order");
         var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
@@ -136,15 +136,21 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
-        if (!await Visible(db, caller).AnyAsync(o => o.PublicId == id, ct)) return CnaughtProblems.NotFound("Could not find order");
-        var (result, order) = await cancellation.CancelAsync(caller.AccountId, caller.Mode, id, selection.Subaccount?.Id, ct);
-        return result switch
+        var outcome = await cancellation.CancelAsync(new CancelOrderCommand
         {
-            CancelResult.NotFound => CnaughtProblems.NotFound("Could not find order"),
-            CancelResult.AlreadyCancelled => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
-            CancelResult.Cancelled => TypedResults.Json(CnaughtShapes.ToCnaught(order!, await SubaccountPublicIdAsync(db, order!.SubaccountId, ct), await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase),
+            PublicId = id, AccountId = caller.AccountId, Mode = caller.Mode, SubaccountId = selection.Subaccount?.Id, Kinds = CnaughtKinds,
+        }, ct);
+        return outcome switch
+        {
+            { Error: CancelError.NotFound } => CnaughtProblems.NotFound("Could not find order"),
+            { Error: CancelError.AlreadyCancelled } => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
+            { Order: { } order } => TypedResults.Json(CnaughtShapes.ToCnaught(order, await SubaccountPublicIdAsync(db, order.SubaccountId, ct), await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase),
+            _ => throw new InvalidOperationException("A cancel outcome has an order or an error."),
         };
     }
+
+    /// <summary>The kinds of order CNaught shows (see <see cref="Visible"/>).</summary>
+    private static readonly OrderKind[] CnaughtKinds = [OrderKind.Offset, OrderKind.Ride];
 
     /// <summary>Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000.</summary>
     private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
@@ -169,7 +175,7 @@ internal static class CnaughtOrderEndpoints
             : await (cursorId is { } after ? scope.Where(o => o.Id < after) : scope).OrderByDescending(o => o.Id).Take(page.Limit).ToListAsync(ct);
 
         var ids = orders.Select(o => o.Id).ToList();
-        var allocations = await db.OrderAllocations.AsNoTracking().Where(a => ids.Contains(a.OrderId)).ToListAsync(ct);
+        var allocations = await db.OrderAllocations.AsNoTracking().Include(a => a.Retirements).Where(a => ids.Contains(a.OrderId)).ToListAsync(ct);
         foreach (var o in orders) o.Allocations = [.. allocations.Where(a => a.OrderId == o.Id)];
         var subIds = orders.Where(o => o.SubaccountId != null).Select(o => o.SubaccountId!.Value).Distinct().ToList();
         var subs = await db.Subaccounts.AsNoTracking().Where(x => subIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.PublicId, ct);

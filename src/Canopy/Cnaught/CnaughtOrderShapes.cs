@@ -39,15 +39,20 @@ internal static class CnaughtShapes
 
     public static decimal Kg(long grams) => Decimals.Trim(grams / (decimal)Pricing.GramsPerKg);
 
-    /// <summary>The order; certificate URLs start with <paramref name="publicBaseUrl"/> (<see cref="PublicUrls.Base"/>).</summary>
-    public static CnaughtOrder ToCnaught(Order o, string? subaccountPublicId, CatalogSnapshot catalog, string publicBaseUrl)
+    /// <summary>
+    /// The order; certificate URLs start with <paramref name="publicBaseUrl"/> (<see cref="PublicUrls.Base"/>), and are null
+    /// without one (a callback when <c>Canopy:PublicBaseUrl</c> is not set) or for a cancelled order.
+    /// </summary>
+    public static CnaughtOrder ToCnaught(Order o, string? subaccountPublicId, CatalogSnapshot catalog, string? publicBaseUrl)
     {
         var allocations = o.Allocations
             .Where(a => a.Grams > 0)
             .OrderBy(a => a.Id)
             .Select(a => new CnaughtProjectAllocation(
                 catalog.Projects.TryGetValue(a.ProjectId, out var p) ? CnaughtCatalogEndpoints.ToCnaught(p) : Unknown(a.ProjectId),
-                Kg(a.Grams), []))
+                Kg(a.Grams),
+                // Live retirements only: a cancelled order's grams went back to inventory.
+                [.. a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id).Select(r => new CnaughtRetirement(r.SerialNumberRange, r.RegistryUrl))]))
             .ToList();
         return new CnaughtOrder(
             o.PublicId, o.OrderNumber, Kg(o.Grams), Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,
@@ -55,8 +60,8 @@ internal static class CnaughtShapes
             o.Kind == OrderKind.Ride ? "ride" : "generic",
             o.CallbackUrl,
             // A cancelled order has no certificate to show (its page says it was cancelled).
-            o.State == OrderState.Cancelled ? null : publicBaseUrl + PublicUrls.CertificatePath(o.CertificateId),
-            o.State == OrderState.Cancelled ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(o.CertificateId),
+            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePath(o.CertificateId),
+            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(o.CertificateId),
             subaccountPublicId, null, allocations,
             o.DistanceMeters is { } m ? Decimals.Trim(m / 1000m) : null);
     }

@@ -34,6 +34,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<OutboxAttempt> OutboxAttempts => Set<OutboxAttempt>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
+    public DbSet<Fulfilment.Retirement> Retirements => Set<Fulfilment.Retirement>();
     public DbSet<Canopy.Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Canopy.Idempotency.IdempotencyRecord>();
 
     /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>

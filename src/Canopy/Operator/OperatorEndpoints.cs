@@ -11,6 +11,9 @@ internal static class OperatorEndpoints
         admin.MapAccountAdmin();
         admin.MapCatalogAdmin();
         admin.MapPaymentAdmin();
+        admin.MapInventoryAdmin();
+        admin.MapOrderAdmin();
+        admin.MapOutboxAdmin();
         return app;
     }
 }

@@ -17,7 +17,8 @@ internal static partial class PageQueries
     public static async Task<CertificateView?> CertificateAsync(CanopyDbContext db, CatalogCache catalog, string certificateId, CancellationToken ct)
     {
         if (!CertificateIdShape().IsMatch(certificateId)) return null;
-        var order = await db.Orders.AsNoTracking().Include(o => o.Allocations).FirstOrDefaultAsync(o => o.CertificateId == certificateId, ct);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
+            .FirstOrDefaultAsync(o => o.CertificateId == certificateId, ct);
         if (order is null) return null;
         var accountName = await db.Accounts.Where(a => a.Id == order.AccountId).Select(a => a.Name).FirstAsync(ct);
         var subaccountName = order.SubaccountId is { } sid
@@ -25,6 +26,11 @@ internal static partial class PageQueries
             : null;
         var customer = subaccountName ?? accountName;
         var purchaser = string.IsNullOrWhiteSpace(order.OnBehalfOfName) ? customer : order.OnBehalfOfName.Trim();
+
+        // Retired credits as they stand: a cancelled order's were released back to inventory and are not shown.
+        var retirements = order.Allocations.SelectMany(a => a.Retirements).Where(r => r.ReleasedAt == null).ToList();
+        var batchIds = retirements.Select(r => r.BatchId).Distinct().ToList();
+        var registries = await db.CreditBatches.AsNoTracking().Where(b => batchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.RegistryName, ct);
 
         var snapshot = await catalog.GetAsync(ct);
         var allocations = order.Allocations.Where(a => a.Grams > 0 || a.Trees > 0 || a.PriceUsdCents > 0).OrderBy(a => a.Id).ToList();
@@ -37,9 +43,11 @@ internal static partial class PageQueries
                 OrderKind.Donation => Format.Percent(a.PriceUsdCents, order.PriceUsdCents),
                 _ => Format.Percent(a.Grams, order.Grams),
             };
-            // Retirements (vintage, registry, serial range) join here once fulfilment records them per allocation.
+            var retired = a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Vintage).ThenBy(r => r.Id)
+                .Select(r => new CertificateRetirement(r.Vintage, registries.GetValueOrDefault(r.BatchId) ?? p?.RegistryName, r.SerialNumberRange, r.RegistryUrl, r.Grams))
+                .ToList();
             return new CertificateLine(p?.Name ?? "Unknown project", p?.Type, p?.Certified == true ? p.CertificationStatus : null,
-                p?.RegistryName, p?.LocationName, a.Grams, a.Trees, share, []);
+                p?.RegistryName, p?.LocationName, a.Grams, a.Trees, share, retired);
         }).ToList();
 
         return new CertificateView(order.CertificateId, order.OrderNumber, purchaser, purchaser == customer ? null : customer,

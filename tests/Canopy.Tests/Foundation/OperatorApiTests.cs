@@ -26,7 +26,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     private static readonly string[] PortfolioKeys = ["active", "allocations", "description", "id", "image_url", "is_default", "name", "summary", "wren_id"];
 
     private static readonly string[] InventoryKeys =
-        ["available_kg", "created_at", "grams_available", "grams_issued", "id", "issued_kg", "project_id", "registry_name", "serial_prefix", "vintage"];
+        ["available_kg", "created_at", "grams_available", "grams_issued", "grams_retired", "id", "issued_kg", "project_id", "registry_name", "registry_url", "serial_prefix", "vintage"];
 
     private Task<HttpResponseMessage> PostAsync(string url, object body) => app.Admin().PostAsJsonAsync(url, body, Ct);
 

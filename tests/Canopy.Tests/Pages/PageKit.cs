@@ -33,6 +33,20 @@ internal static class PageKit
         return (order, PathOf(order["certificate_public_url"]!.GetValue<string>()));
     }
 
+    /// <summary>Works the outbox until nothing is due (fulfilment retires inventory there).</summary>
+    public static async Task DrainOutboxAsync(this CanopyApp app)
+    {
+        var processor = app.Services.GetRequiredService<Canopy.Notifications.OutboxProcessor>();
+        for (var i = 0; i < 100 && await processor.RunOnceAsync(Ct) > 0; i++) { }
+    }
+
+    /// <summary>A credit batch with a registry, serial prefix and registry page.</summary>
+    public static Task<System.Text.Json.Nodes.JsonObject> AddBatchAsync(this CanopyApp app, string projectId, int vintage, decimal kg, string serialPrefix, string registryUrl) =>
+        app.Admin().PostJsonAsync("/admin/inventory", new
+        {
+            project_id = projectId, vintage, amount_kg = kg, registry_name = "Puro.earth", serial_prefix = serialPrefix, registry_url = registryUrl,
+        }, HttpStatusCode.Created);
+
     /// <summary>The text a PDF shows, operator by operator (the certificate's Latin text is WinAnsi-encoded, so strings read as written).</summary>
     public static string PdfText(byte[] pdf)
     {

@@ -35,6 +35,32 @@ public abstract class PageTests(CanopyApp app)
     }
 
     [Fact]
+    public async Task FulfilledCertificateShowsVintagesRegistriesAndSerialRanges()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var prefix = "PURO-" + TestData.NewId();
+        // Project A gets 2.5 kg of a 10 kg order: 1 kg from 2019, then 1.5 kg from 2020 (oldest vintage first).
+        await app.AddBatchAsync(c.ProjectA, 2020, 5, prefix + "-2020", "https://registry.example/2020");
+        await app.AddBatchAsync(c.ProjectA, 2019, 1, prefix + "-2019", "https://registry.example/2019");
+        await app.AddBatchAsync(c.ProjectB, 2021, 100, prefix + "-B", "https://registry.example/b");
+        var (order, path) = await c.PlaceCnaughtOrderAsync(new { amount_kg = 10 });
+        await app.DrainOutboxAsync();
+        Assert.Equal("fulfilled", (await c.Live.GetJsonAsync($"/v1/orders/{order["id"]}"))["state"]!.GetValue<string>());
+
+        var (_, html) = await app.GetPageAsync(path);
+        Assert.Contains("Fulfilled: the credits are retired", html, StringComparison.Ordinal);
+        Assert.Contains($"Vintage 2019: <a href=\"https://registry.example/2019\" rel=\"noopener noreferrer\">{prefix}-2019-1-1000</a>", html, StringComparison.Ordinal);
+        Assert.Contains($"{prefix}-2020-1-1500", html, StringComparison.Ordinal);
+        Assert.Contains($"{prefix}-B-1-7500", html, StringComparison.Ordinal);
+        Assert.Contains("Puro.earth", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pending retirement", html, StringComparison.Ordinal);
+
+        var text = PageKit.PdfText(await app.Anonymous().GetByteArrayAsync(path + ".pdf", Ct));
+        Assert.Contains($"Vintage 2019: serial numbers {prefix}-2019-1-1000", text, StringComparison.Ordinal);
+        Assert.Contains($"{prefix}-B-1-7500", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnBehalfOfNameIsThePurchaserAndHtmlInItShowsAsText()
     {
         var c = await app.CreateCnaughtCustomerAsync(billing: "credits", credits: 100_000);

@@ -348,6 +348,15 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("registry_name");
 
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("registry_url");
+
+                    b.Property<long>("SerialCursor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_cursor");
+
                     b.Property<string>("SerialPrefix")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -634,6 +643,88 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("settings", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AllocationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("registry_url");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<DateTime>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
+                    b.Property<long>("SerialEnd")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_end");
+
+                    b.Property<string>("SerialNumberRange")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("serial_number_range");
+
+                    b.Property<long>("SerialStart")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_start");
+
+                    b.Property<int>("Vintage")
+                        .HasColumnType("integer")
+                        .HasColumnName("vintage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retirements");
+
+                    b.HasIndex("AllocationId")
+                        .HasDatabaseName("ix_retirements_allocation_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_retirements_order_id");
+
+                    b.HasIndex("BatchId", "SerialStart")
+                        .HasDatabaseName("ix_retirements_batch_id_serial_start");
+
+                    b.ToTable("retirements", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_retirements_range", "grams > 0 AND serial_end - serial_start = grams");
+                        });
+                });
+
             modelBuilder.Entity("Canopy.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -858,9 +949,17 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("error");
 
+                    b.Property<long?>("LatencyMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_ms");
+
                     b.Property<long>("MessageId")
                         .HasColumnType("bigint")
                         .HasColumnName("message_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("boolean")
@@ -913,6 +1012,11 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("last_error");
 
+                    b.Property<string>("LeaseToken")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("lease_token");
+
                     b.Property<DateTime?>("LeasedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("leased_until");
@@ -921,6 +1025,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("payload");
+
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retried_at");
 
                     b.Property<string>("Subject")
                         .IsRequired()
@@ -1305,6 +1413,23 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.HasOne("Canopy.Ordering.OrderAllocation", null)
+                        .WithMany("Retirements")
+                        .HasForeignKey("AllocationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_order_allocations_allocation_id");
+
+                    b.HasOne("Canopy.Catalog.CreditBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_credit_batches_batch_id");
+                });
+
             modelBuilder.Entity("Canopy.Ledger.LedgerEntry", b =>
                 {
                     b.HasOne("Canopy.Ledger.LedgerAccount", null)
@@ -1372,6 +1497,11 @@ namespace Canopy.Data.Migrations.Postgres
             modelBuilder.Entity("Canopy.Ordering.Order", b =>
                 {
                     b.Navigation("Allocations");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.Navigation("Retirements");
                 });
 #pragma warning restore 612, 618
         }
