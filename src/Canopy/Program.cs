@@ -1,3 +1,4 @@
+using Canopy.Billing;
 using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Fulfilment;
@@ -14,6 +15,7 @@ builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
 builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
+builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
 builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();

@@ -14,6 +14,7 @@ internal static class OperatorEndpoints
         admin.MapInventoryAdmin();
         admin.MapOrderAdmin();
         admin.MapOutboxAdmin();
+        admin.MapBillingAdmin();
         return app;
     }
 }

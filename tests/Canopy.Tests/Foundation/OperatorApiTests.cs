@@ -843,7 +843,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     {
         await app.CreateAccountAsync(creditsUsdCents: 2_500);
         var report = await app.Admin().GetJsonAsync("/admin/ledger/check");
-        Assert.Equal(["balance_mismatches", "mixed_currency_transactions", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
+        Assert.Equal(["balance_mismatches", "carbon", "mixed_currency_transactions", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
         Assert.True(report["transactions"]!.GetValue<long>() >= 1);
         await app.AssertLedgerSoundAsync();
     }
