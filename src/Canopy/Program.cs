@@ -3,6 +3,7 @@ using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Fulfilment;
 using Canopy.Operator;
+using Canopy.Pages;
 using Canopy.Payments;
 using Canopy.Web;
 using Canopy.Wren;
@@ -24,5 +25,6 @@ app.MapOperations();                                           // /openapi/v1.js
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin
+app.MapPages();                                                // public pages: /, /feed, /certificates/*, /impact/*
 
 app.Run();

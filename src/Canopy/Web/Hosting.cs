@@ -76,7 +76,7 @@ internal static class Hosting
         services.AddScoped<OrderService>();
         services.AddScoped<OrderCancellation>();
         services.AddScoped<Canopy.Impact.ImpactService>();
-        services.AddSingleton<Canopy.Wren.PublicFeed>();
+        services.AddSingleton<Canopy.Impact.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         services.AddCanopyOutbox(config);
         services.AddSingleton<Canopy.Idempotency.IdempotencyCleanup>();
@@ -100,7 +100,9 @@ internal static class Hosting
     public static WebApplication MapOperations(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // The reference loads its script from Canopy itself; no fonts from Scalar's CDN, no buttons or agents that call hosted services.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().HideClientButton().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         var health = app.MapGroup("/health").WithTags("Operations");
         health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")
             .WithSummary("The process is up (no dependencies checked)");
