@@ -1,7 +1,9 @@
 using Canopy.Cnaught;
 using Canopy.Data;
+using Canopy.Notifications;
 using Canopy.Operator;
 using Canopy.Payments;
+using Canopy.Payments.Webhooks;
 using Canopy.Web;
 using Canopy.Wren;
 
@@ -10,7 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
-builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
+builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
+builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
 
 var app = builder.Build();
 
@@ -19,5 +22,6 @@ app.MapOperations();                                           // /openapi/v1.js
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin
+app.MapStripeWebhooks();                                       // Stripe's events under /webhooks/stripe
 
 app.Run();

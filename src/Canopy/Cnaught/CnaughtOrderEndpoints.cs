@@ -17,7 +17,8 @@ internal static class CnaughtOrderEndpoints
         var orders = v1.MapGroup("/orders");
         var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
             .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
             .WithJsonBody<CnaughtOrderRequest>().Produces<CnaughtOrder>(201);
@@ -95,6 +96,7 @@ internal static class CnaughtOrderEndpoints
             Description = description,
             CallbackUrl = callbackUrl,
             DistanceMeters = distanceMeters,
+            IdempotencyKey = http.Request.Headers["Idempotency-Key"] is { Count: > 0 } key && key.ToString().Length > 0 ? key.ToString() : null,
         }, ct);
         if (outcome.Error is { } e) return ToProblem(e, quantityField);
         var order = outcome.Placed!.Order!;
@@ -115,6 +117,8 @@ internal static class CnaughtOrderEndpoints
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
         OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
         OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
+        OrderErrorCode.CardAuthenticationRequired => CnaughtProblems.Forbidden("Payment requires authentication", e.Message),
+        OrderErrorCode.PaymentUnavailable => CnaughtProblems.Unavailable(e.Message),
         OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate =>
             CnaughtProblems.InvalidParameters(e.Field ?? quantityField, e.Message),
     };

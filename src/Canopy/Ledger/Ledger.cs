@@ -18,6 +18,8 @@ public enum LedgerAccountKind
     PlatformRevenue = 4,
     /// <summary>Where operator-granted credits come from: money received outside the system (per currency).</summary>
     OperatorFunding = 5,
+    /// <summary>Card money the processor took back for a dispute (chargeback) until the dispute is settled (per currency).</summary>
+    CardDisputes = 6,
 }
 
 /// <summary>
@@ -44,6 +46,7 @@ public sealed class LedgerAccount
         LedgerAccountKind.StripeClearing => $"stripe_clearing:{currency}",
         LedgerAccountKind.PlatformRevenue => $"platform_revenue:{currency}",
         LedgerAccountKind.OperatorFunding => $"operator_funding:{currency}",
+        LedgerAccountKind.CardDisputes => $"card_disputes:{currency}",
     };
 }
 

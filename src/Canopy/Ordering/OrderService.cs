@@ -48,6 +48,12 @@ public sealed record OrderCommand
     public string? CallbackUrl { get; init; }
     public long? DistanceMeters { get; init; }
     public bool SendReceiptEmail { get; init; }
+    /// <summary>The order's public id when fixed in advance (a checkout session's order).</summary>
+    public string? PublicId { get; init; }
+    /// <summary>Paid already, outside the order (a Stripe Checkout payment): nothing is charged; this is the payment reference.</summary>
+    public string? PaidReference { get; init; }
+    /// <summary>The request's Idempotency-Key: a card payment retried with it reuses its first intent, so it never charges twice.</summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 public enum OrderErrorCode
@@ -58,6 +64,8 @@ public enum OrderErrorCode
     InsufficientCredits,
     NoCardOnFile,
     CardDeclined,
+    CardAuthenticationRequired,
+    PaymentUnavailable,
     BillingNotSetUp,
     NoExchangeRate,
 }
@@ -88,7 +96,7 @@ public sealed class OrderService(
     LedgerService ledger,
     LedgerAccounts ledgerAccounts,
     FxConverter fx,
-    ICardProcessor cards,
+    CardPayments cards,
     TimeProvider time)
 {
     /// <summary>Card charges below this many USD cents are refused (credits have no minimum).</summary>
@@ -141,7 +149,7 @@ public sealed class OrderService(
 
         if (!cmd.Sandbox)
         {
-            if (cmd.Payment == PaymentMethod.Card && account.CardPaymentMethod is null)
+            if (cmd.Payment == PaymentMethod.Card && account.CardPaymentMethod is null && cmd.PaidReference is null)
                 return OrderOutcome.Fail(OrderErrorCode.NoCardOnFile, "No payment method on file for this account; the operator must add a card.");
             if (cmd.Payment == PaymentMethod.Invoice && account.Billing != BillingMode.Invoice)
                 return OrderOutcome.Fail(OrderErrorCode.BillingNotSetUp, "Billing not set up");
@@ -165,7 +173,7 @@ public sealed class OrderService(
         var catalogProjects = ProjectsOf(cmd.Target);
         var order = new Order
         {
-            PublicId = Tokens.RandomString(12),
+            PublicId = cmd.PublicId ?? Tokens.RandomString(12),
             OrderNumber = NewOrderNumber(),
             CertificateId = Tokens.RandomString(22),
             AccountId = cmd.Caller.AccountId,
@@ -219,14 +227,30 @@ public sealed class OrderService(
                 legs.Add(new Leg(await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", g.Key, ct), g.Sum(a => a.PriceUsdCents)));
         }
 
-        // A card is charged before the transaction and refunded if the transaction does not commit.
+        // A card is charged before the transaction (with its intent recorded first) and refunded if the transaction does not commit.
         string? chargeId = null;
-        if (!cmd.Sandbox && cmd.Payment == PaymentMethod.Card)
+        if (!cmd.Sandbox && cmd.Payment == PaymentMethod.Card && cmd.PaidReference is { } paid)
         {
-            var charge = await cards.ChargeAsync(new CardChargeRequest(order.AccountId, customer, card!, charged, currency,
-                $"order:{order.PublicId}", $"Canopy order {order.OrderNumber}"), ct);
-            if (!charge.Approved)
-                return OrderOutcome.Fail(OrderErrorCode.CardDeclined, charge.Message ?? "The card was declined.");
+            order.PaymentReference = paid;
+        }
+        else if (!cmd.Sandbox && cmd.Payment == PaymentMethod.Card)
+        {
+            var payment = await cards.ChargeAsync(new CardPaymentRequest
+            {
+                AccountId = order.AccountId, OrderPublicId = order.PublicId, ClientKey = cmd.IdempotencyKey, AmountMinor = charged,
+                Currency = currency, CustomerId = customer, PaymentMethodId = card!, Description = $"Canopy order {order.OrderNumber}",
+            }, ct);
+            var charge = payment.Charge;
+            switch (charge.Status)
+            {
+                case ChargeStatus.Declined:
+                    return OrderOutcome.Fail(OrderErrorCode.CardDeclined, charge.Message ?? "Your card was declined.");
+                case ChargeStatus.AuthenticationRequired:
+                    return OrderOutcome.Fail(OrderErrorCode.CardAuthenticationRequired, charge.Message ?? "Your card requires authentication.");
+                case ChargeStatus.Unavailable:
+                    return OrderOutcome.Fail(OrderErrorCode.PaymentUnavailable, charge.Message ?? "The payment processor is unavailable; try again shortly.");
+            }
+            order.PublicId = payment.OrderPublicId;
             chargeId = charge.ChargeId;
             order.PaymentReference = chargeId;
         }
@@ -263,7 +287,7 @@ public sealed class OrderService(
         catch
         {
             if (chargeId is not null)
-                await cards.RefundAsync(chargeId, charged, $"order:{order.PublicId}:refund", CancellationToken.None);
+                await cards.RefundUncommittedAsync(order.PublicId, CancellationToken.None);
             throw;
         }
     }

@@ -17,15 +17,15 @@ internal static class WrenOrderEndpoints
         authed.MapPost("/offset-orders", PlaceOffsetOrderAsync).WithName("WrenCreateOffsetOrder")
             .WithSummary("Offset a number of tonnes through a portfolio")
             .WithBody<WrenOffsetOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/project-orders", PlaceProjectOrderAsync).WithName("WrenCreateProjectOrder")
             .WithSummary("Fund one project with an amount of USD cents")
             .WithBody<WrenProjectOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/tree-orders", PlaceTreeOrderAsync).WithName("WrenCreateTreeOrder")
             .WithSummary("Plant a number of trees")
             .WithBody<WrenTreeOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/tree-orders/preview", PreviewTreesAsync).WithName("WrenPreviewTreeOrder")
             .WithSummary("Price a number of trees without ordering")
             .WithBody<WrenTreePreviewRequest>("application/json", "application/x-www-form-urlencoded")
@@ -54,7 +54,7 @@ internal static class WrenOrderEndpoints
         }
 
         var grams = (long)decimal.Round(r.Tons!.Value * Pricing.GramsPerTonne, MidpointRounding.AwayFromZero);
-        var outcome = await orders.PlaceAsync(Command(caller, r, OrderKind.Offset, new Target.FromPortfolio(portfolio), new Quantity.Grams(grams)), ct);
+        var outcome = await orders.PlaceAsync(Command(http, caller, r, OrderKind.Offset, new Target.FromPortfolio(portfolio), new Quantity.Grams(grams)), ct);
         return Respond(outcome, r, "test_oo_", p => new WrenOrderResponse
         {
             Id = null, Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents,
@@ -74,7 +74,7 @@ internal static class WrenOrderEndpoints
             return WrenResults.Message(400, $"projectId: project {project.Id} is measured in trees; order trees with POST /api/tree-orders.");
 
         var kind = project.Kind == ProjectKind.Donation ? OrderKind.Donation : OrderKind.Offset;
-        var outcome = await orders.PlaceAsync(Command(caller, r, kind, new Target.FromProject(project), new Quantity.BudgetUsdCents(r.AmountInUsdCents!.Value)), ct);
+        var outcome = await orders.PlaceAsync(Command(http, caller, r, kind, new Target.FromProject(project), new Quantity.BudgetUsdCents(r.AmountInUsdCents!.Value)), ct);
         return Respond(outcome, r, "test_po_", p => new WrenOrderResponse
         {
             Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = project.Id, Note = r.Note,
@@ -92,7 +92,7 @@ internal static class WrenOrderEndpoints
         var project = TreeProject(await catalog.GetAsync(ct), http.RequestServices.GetRequiredService<IConfiguration>());
         if (project is null) return WrenResults.Message(400, "No tree-planting project is available at the moment.");
         var trees = (int)r.AmountOfTrees!.Value;
-        var outcome = await orders.PlaceAsync(Command(caller, r, OrderKind.Tree, new Target.FromProject(project), new Quantity.Trees(trees)), ct);
+        var outcome = await orders.PlaceAsync(Command(http, caller, r, OrderKind.Tree, new Target.FromProject(project), new Quantity.Trees(trees)), ct);
         return Respond(outcome, r, "test_to_", p => new WrenOrderResponse
         {
             Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = project.Id, Note = r.Note,
@@ -128,7 +128,7 @@ internal static class WrenOrderEndpoints
         return snapshot.Projects.Values.Where(p => p.Kind == ProjectKind.Tree && p.Active).OrderBy(p => p.Id).FirstOrDefault();
     }
 
-    private static OrderCommand Command(Caller caller, IWrenOrderFields r, OrderKind kind, Target target, Quantity quantity) => new()
+    private static OrderCommand Command(HttpContext http, Caller caller, IWrenOrderFields r, OrderKind kind, Target target, Quantity quantity) => new()
     {
         Caller = caller,
         Dialect = Dialect.Wren,
@@ -142,6 +142,7 @@ internal static class WrenOrderEndpoints
         OnBehalfOfName = Blank(r.OnBehalfOfName),
         OnBehalfOfEmail = Blank(r.OnBehalfOfEmail),
         SendReceiptEmail = (r.SendReceiptEmail ?? false) && !(r.DryRun ?? false),
+        IdempotencyKey = Blank(http.Request.Headers["Idempotency-Key"].ToString()),
     };
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
@@ -153,7 +154,8 @@ internal static class WrenOrderEndpoints
         {
             var status = e.Code switch
             {
-                OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined => StatusCodes.Status402PaymentRequired,
+                OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined or OrderErrorCode.CardAuthenticationRequired => StatusCodes.Status402PaymentRequired,
+                OrderErrorCode.PaymentUnavailable => StatusCodes.Status503ServiceUnavailable,
                 OrderErrorCode.NoCardOnFile or OrderErrorCode.BillingNotSetUp => StatusCodes.Status403Forbidden,
                 OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate => StatusCodes.Status400BadRequest,
             };
