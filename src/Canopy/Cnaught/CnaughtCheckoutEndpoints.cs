@@ -2,6 +2,7 @@ using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Idempotency;
+using Canopy.Ordering;
 using Canopy.Payments;
 using Canopy.Web;
 using FluentValidation;
@@ -91,13 +92,13 @@ internal static class CnaughtCheckoutEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time,
+    private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, OrderPricer pricer, TimeProvider time,
         IConfiguration config, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtCheckoutValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var webhook = r.NotificationConfig?.Url;
         if (webhook is not null && !CallbackUrls.IsAllowed(webhook, config))
@@ -106,18 +107,19 @@ internal static class CnaughtCheckoutEndpoints
         if (checkout is null)
             return CnaughtProblems.Forbidden("Checkout not available", "Checkout sessions need Stripe (Payments:Provider=stripe); ask the operator.");
 
-        var snapshot = await catalog.GetAsync(ct);
-        var accountDefault = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => a.DefaultPortfolioId).FirstAsync(ct);
-        var portfolio = CnaughtOrderEndpoints.ResolvePortfolio(snapshot, r.PortfolioId, selection.Subaccount?.DefaultPortfolioId, accountDefault);
-        if (portfolio is null)
-            return CnaughtProblems.Forbidden("Requested portfolio not available", r.PortfolioId is null ? "No default portfolio is configured." : $"Portfolio '{r.PortfolioId}' is not available to this account.");
-
-        var shares = CatalogSnapshot.SharesOf(portfolio);
-        var split = r.AmountKg is { } kg
-            ? Pricing.ForGrams(shares, (long)decimal.Round(kg * Pricing.GramsPerKg, MidpointRounding.AwayFromZero))
-            : Pricing.ForBudget(shares, r.PriceUsdCents!.Value);
+        // Priced like an order or a quote of the same amount (the one pricing entry point), paid by card.
         var field = r.AmountKg is null ? "price_usd_cents" : "amount_kg";
-        if (split.Grams == 0) return CnaughtProblems.InvalidParameters(field, "The amount is too small to buy any carbon removal.");
+        var (priced, error) = await pricer.PriceAsync(new OrderCommand
+        {
+            Caller = caller,
+            Dialect = Dialect.Cnaught,
+            Source = r.PortfolioId is { } pid ? new OrderSource.Portfolio(null, pid) : new OrderSource.DefaultPortfolio(),
+            Amount = r.AmountKg is { } kg ? new OrderAmount.Kilograms(kg) : new OrderAmount.UsdCents(r.PriceUsdCents!.Value),
+            Payment = PaymentChoice.Card,
+            Subaccount = selection.Subaccount,
+        }, PricingPurpose.Quote, ct);
+        if (error is not null) return CnaughtOrderEndpoints.ToProblem(error, field, r.PortfolioId);
+        var (portfolio, split) = (priced!.Portfolio!, priced.Split);
         if (split.Cents < CheckoutLimits.MinPriceUsdCents || split.Cents > CheckoutLimits.MaxPriceUsdCents)
             return CnaughtProblems.InvalidParameters(field,
                 $"A checkout session must cost from {CheckoutLimits.MinPriceUsdCents} to {CheckoutLimits.MaxPriceUsdCents} USD cents; this one costs {split.Cents}.");

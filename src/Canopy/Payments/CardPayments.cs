@@ -18,14 +18,23 @@ public sealed record CardPaymentRequest
     public required string Description { get; init; }
 }
 
+/// <summary>Why a client key's intent cannot be used for this request.</summary>
+public enum KeyConflict
+{
+    None,
+    /// <summary>Its payment is in flight, or already settled: the key's own answer will say (409 until then).</summary>
+    InUse,
+    /// <summary>It paid for something else (another amount, currency or card): a different request under the same key.</summary>
+    Reused,
+}
+
 /// <summary>
 /// The answer: the processor's <see cref="Charge"/>, and the order id to commit the order under (an earlier intent's
-/// id when the client retries with the same key), or <see cref="InProgress"/> when an intent with this client key is
-/// still being worked on.
+/// id when the client retries with the same key), unless the key's intent stands in the way (<see cref="Conflict"/>).
 /// </summary>
-public sealed record CardPaymentResult(CardCharge Charge, string OrderPublicId, bool InProgress = false)
+public sealed record CardPaymentResult(CardCharge Charge, string OrderPublicId, KeyConflict Conflict = KeyConflict.None)
 {
-    public bool Approved => Charge.Approved;
+    public bool Approved => Charge.Approved && Conflict == KeyConflict.None;
 }
 
 /// <summary>
@@ -51,17 +60,17 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
             switch (intent.Status)
             {
                 case IntentStatus.Pending:
-                    return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, InProgress: true);
+                    return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
                 case IntentStatus.Failed:
                     return new CardPaymentResult(new CardCharge(intent.FailureCode == "authentication_required" ? ChargeStatus.AuthenticationRequired : ChargeStatus.Declined,
                         null, intent.FailureCode, intent.FailureMessage), intent.OrderPublicId);
                 case IntentStatus.Refunded or IntentStatus.Completed:
-                    return new CardPaymentResult(Unavailable("The payment for this Idempotency-Key has already been settled; send a new key."), intent.OrderPublicId, InProgress: true);
+                    return new CardPaymentResult(Unavailable("The payment for this Idempotency-Key has already been settled; send a new key."), intent.OrderPublicId, KeyConflict.InUse);
                 case IntentStatus.Succeeded when same:
                     // Charged, but its order never committed: complete it now instead of charging again.
                     return new CardPaymentResult(new CardCharge(ChargeStatus.Approved, intent.ChargeId, null, null, intent.ProcessorIntentId), intent.OrderPublicId);
                 case IntentStatus.Unknown or IntentStatus.Succeeded when !same:
-                    return new CardPaymentResult(Unavailable("An earlier payment with this Idempotency-Key had other details; send a new key."), intent.OrderPublicId, InProgress: true);
+                    return new CardPaymentResult(Unavailable("An earlier payment with this Idempotency-Key had other details; send a new key."), intent.OrderPublicId, KeyConflict.Reused);
                 case IntentStatus.Unknown:
                     // Ask again with the same processor key and parameters: the processor answers its first outcome, or charges now, once.
                     intent.Status = IntentStatus.Pending;
@@ -86,7 +95,7 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
             catch (DbUpdateException) when (r.ClientKey is not null)
             {
                 // Another request with the same client key wrote its intent first.
-                return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), r.OrderPublicId, InProgress: true);
+                return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), r.OrderPublicId, KeyConflict.InUse);
             }
         }
 

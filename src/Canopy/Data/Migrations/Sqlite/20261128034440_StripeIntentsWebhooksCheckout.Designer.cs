@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Canopy.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCanopyDbContext))]
-    [Migration("20261128030959_StripeIntentsWebhooksCheckout")]
+    [Migration("20261128034440_StripeIntentsWebhooksCheckout")]
     partial class StripeIntentsWebhooksCheckout
     {
         /// <inheritdoc />
