@@ -66,16 +66,20 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
                         null, intent.FailureCode, intent.FailureMessage), intent.OrderPublicId);
                 case IntentStatus.Refunded or IntentStatus.Completed:
                     return new CardPaymentResult(Unavailable("The payment for this Idempotency-Key has already been settled; send a new key."), intent.OrderPublicId, KeyConflict.InUse);
-                case IntentStatus.Succeeded when same:
-                    // Charged, but its order never committed: complete it now instead of charging again.
-                    return new CardPaymentResult(new CardCharge(ChargeStatus.Approved, intent.ChargeId, null, null, intent.ProcessorIntentId), intent.OrderPublicId);
-                case IntentStatus.Unknown or IntentStatus.Succeeded when !same:
+                case IntentStatus.Unknown when !same:
                     return new CardPaymentResult(Unavailable("An earlier payment with this Idempotency-Key had other details; send a new key."), intent.OrderPublicId, KeyConflict.Reused);
+                case IntentStatus.Succeeded:
+                    // Charged, and its order is being written by the request that charged (or that request died: the
+                    // reconciler refunds the charge). Either way this request must not write a second order on it.
+                    return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
                 case IntentStatus.Unknown:
-                    // Ask again with the same processor key and parameters: the processor answers its first outcome, or charges now, once.
+                    // Ask again with the same processor key and parameters: the processor answers its first outcome, or charges
+                    // now, once. Only one retry may take the intent over (a conditional update).
+                    var taken = await db.Set<CardPaymentIntent>().Where(i => i.Id == intent.Id && i.Status == IntentStatus.Unknown)
+                        .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, IntentStatus.Pending).SetProperty(i => i.UpdatedAt, now), ct);
+                    if (taken == 0)
+                        return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
                     intent.Status = IntentStatus.Pending;
-                    intent.UpdatedAt = now;
-                    await db.SaveChangesAsync(ct);
                     break;
             }
         }
@@ -125,6 +129,12 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
         var intent = await db.Set<CardPaymentIntent>().FirstOrDefaultAsync(i => i.OrderPublicId == orderPublicId, ct);
         if (intent is not { Status: IntentStatus.Succeeded, ChargeId: { } chargeId }) return;
+        if (await db.Orders.AnyAsync(o => o.PublicId == orderPublicId, CancellationToken.None))
+        {
+            intent.Status = IntentStatus.Completed; // the order did commit (the failure came after): keep the money
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
         await cards.RefundAsync(chargeId, intent.AmountMinor, $"{intent.ProcessorKey}:refund", ct);
         intent.Status = IntentStatus.Refunded;
         intent.UpdatedAt = time.GetUtcNow().UtcDateTime;

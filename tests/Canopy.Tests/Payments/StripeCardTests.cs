@@ -162,6 +162,26 @@ public abstract class StripeCardTests(StripeApp app)
     }
 
     [Fact]
+    public async Task ConcurrentRequestsWithOneKeyChargeTheCardOnce()
+    {
+        var (account, _) = await CardCustomerAsync();
+        var client = app.WithBearer(account.LiveToken);
+        var key = "burst-" + TestData.NewId();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 100 }, idempotencyKey: key)));
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.Created);
+        var ids = new HashSet<string>();
+        foreach (var r in responses.Where(r => r.StatusCode == HttpStatusCode.Created))
+            ids.Add((await r.ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        var orderId = Assert.Single(ids);
+        Assert.Single(app.Stripe.Charges, c => c.OrderId == orderId);
+        Assert.Equal(1, (await app.FootprintAsync(account.Id)).Orders);
+        Assert.Equal(1, app.Stripe.Charges.Count(c => c.Amount == 1_500 && c.OrderId == orderId));
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
     public async Task AChargeWhoseOrderNeverCommittedIsRefundedByTheReconciler()
     {
         var (account, _) = await CardCustomerAsync();
