@@ -87,6 +87,20 @@ public abstract class StripeCardTests(StripeApp app)
     }
 
     [Fact]
+    public async Task CancellingACardOrderRefundsItsChargeAtStripeOnce()
+    {
+        var (account, _) = await CardCustomerAsync();
+        var order = await app.WithBearer(account.LiveToken).PlaceOrderAsync(new { amount_kg = 100 });
+        var orderId = order["id"]!.GetValue<string>();
+        var charge = app.Stripe.Charges.Single(c => c.OrderId == orderId);
+        var cancelled = await app.WithBearer(account.LiveToken).PostJsonAsync($"/v1/orders/{orderId}/cancel", new { }, HttpStatusCode.OK);
+        Assert.Equal("cancelled", cancelled["state"]!.GetValue<string>());
+        var refund = Assert.Single(app.Stripe.Refunds, r => r.Target == charge.ChargeId);
+        Assert.Equal((1_500L, $"order:{orderId}:refund"), (refund.Amount, refund.Key));
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
     public async Task ADeclinedCardIsA402InWrenAndAForbiddenProblemInCnaughtAndLeavesNothingBehind()
     {
         var (account, portfolio) = await CardCustomerAsync("pm_card_chargeDeclined");
