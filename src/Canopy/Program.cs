@@ -1,5 +1,7 @@
+using Canopy.Billing;
 using Canopy.Cnaught;
 using Canopy.Data;
+using Canopy.Fulfilment;
 using Canopy.Notifications;
 using Canopy.Operator;
 using Canopy.Payments;
@@ -14,6 +16,9 @@ builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
 builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
+builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
+builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
+builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();
 

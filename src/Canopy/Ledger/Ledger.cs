@@ -18,8 +18,14 @@ public enum LedgerAccountKind
     PlatformRevenue = 4,
     /// <summary>Where operator-granted credits come from: money received outside the system (per currency).</summary>
     OperatorFunding = 5,
+    /// <summary>What a customer owes on issued invoices (per account): the month's receivable moves here when the invoice is issued.</summary>
+    InvoicedReceivable = 6,
+    /// <summary>The operator's bank account (per currency): invoice payments come in, partner payouts go out.</summary>
+    Bank = 7,
+    /// <summary>What a project partner is owed on issued payout statements (per project).</summary>
+    PayoutPayable = 8,
     /// <summary>Card money the processor took back for a dispute (chargeback) until the dispute is settled (per currency).</summary>
-    CardDisputes = 6,
+    CardDisputes = 9,
 }
 
 /// <summary>
@@ -46,6 +52,9 @@ public sealed class LedgerAccount
         LedgerAccountKind.StripeClearing => $"stripe_clearing:{currency}",
         LedgerAccountKind.PlatformRevenue => $"platform_revenue:{currency}",
         LedgerAccountKind.OperatorFunding => $"operator_funding:{currency}",
+        LedgerAccountKind.InvoicedReceivable => $"invoiced_receivable:{ownerId}:{currency}",
+        LedgerAccountKind.Bank => $"bank:{currency}",
+        LedgerAccountKind.PayoutPayable => $"payout_payable:{ownerId}:{currency}",
         LedgerAccountKind.CardDisputes => $"card_disputes:{currency}",
     };
 }

@@ -40,7 +40,7 @@ internal sealed class ChargeRefundedHandler(CanopyDbContext db, OrderCancellatio
         }
         if (order is { State: not OrderState.Cancelled })
         {
-            await cancellation.CancelAsync(order.AccountId, order.Mode, order.PublicId, null, ct);
+            await cancellation.CancelAsync(new CancelOrderCommand { PublicId = order.PublicId, AccountId = order.AccountId, Mode = order.Mode }, ct);
             logger.LogInformation("Order {OrderId} cancelled: its charge {ChargeId} was refunded at Stripe", order.PublicId, charge.Id);
         }
     }
