@@ -20,7 +20,8 @@ internal static class CnaughtOrderEndpoints
         // Placing an order takes its Idempotency-Key inside the order's own transaction (see OrderService); cancel keeps the filter.
         var writes = orders.MapGroup("")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
             .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
             .WithJsonBody<CnaughtOrderRequest>().Produces<CnaughtOrder>(201);
@@ -103,6 +104,8 @@ internal static class CnaughtOrderEndpoints
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
         OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
         OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
+        OrderErrorCode.CardAuthenticationRequired => CnaughtProblems.Forbidden("Payment requires authentication", e.Message),
+        OrderErrorCode.PaymentUnavailable => CnaughtProblems.Unavailable(e.Message),
         OrderErrorCode.PortfolioNotAvailable => CnaughtProblems.Forbidden("Requested portfolio not available", $"Portfolio '{portfolioId}' is not available to this account."),
         OrderErrorCode.NoDefaultPortfolio => CnaughtProblems.Forbidden("Requested portfolio not available", "No default portfolio is configured."),
         _ => CnaughtProblems.InvalidParameters(quantityField, e.Message),
