@@ -11,6 +11,8 @@ builder.AddCanopyPlatform();                                   // logging, probl
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
+builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
+builder.Services.AddCnaughtDialect();                          // CNaught's error shapes for cross-cutting errors
 
 var app = builder.Build();
 

@@ -30,7 +30,8 @@ internal static class Hosting
 
         builder.Services.AddSerilog((services, log) =>
         {
-            log.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            // Sinks registered as services (ILogEventSink) are added to the configured ones.
+            log.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
             // Without configured sinks (appsettings.json not found, say) still log to the console rather than nowhere.
             if (!builder.Configuration.GetSection("Serilog:WriteTo").GetChildren().Any()) log.WriteTo.Console();
         });
@@ -41,7 +42,8 @@ internal static class Hosting
             c.ProblemDetails.Extensions.Remove("exception");
             c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
         });
-        builder.Services.AddExceptionHandler<Canopy.Wren.WrenExceptionHandler>();
+        builder.Services.AddSingleton<SurfaceErrors>();
+        builder.Services.AddExceptionHandler<ClientErrorHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -80,15 +82,36 @@ internal static class Hosting
 
     public static WebApplication UseCanopyPlatform(this WebApplication app)
     {
+        // Outermost, so that it logs the status the client got (a refused 413 is not an error of ours).
+        app.UseSerilogRequestLogging();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A body over the size limit or an unreadable request is the client's fault: 4xx, not 500.
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
-        app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
+        app.UseStatusCodePages(WriteStatusAsync);
         app.UseRateLimiter();
+        app.UseMiddleware<TextGuard>();
         return app;
+    }
+
+    /// <summary>
+    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the surface's error shape under /api and /v1,
+    /// problem details elsewhere.
+    /// </summary>
+    private static async Task WriteStatusAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var errors = http.RequestServices.GetRequiredService<SurfaceErrors>();
+        if (errors.IsApi(http.Request.Path))
+        {
+            await errors.Status(http, status, SurfaceErrors.DefaultMessage(status)).ExecuteAsync(http);
+            return;
+        }
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = status } });
     }
 
     public static WebApplication MapOperations(this WebApplication app)

@@ -35,10 +35,8 @@ internal static class RateLimits
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
-                if (http.Request.Path.StartsWithSegments("/api"))
-                    await http.Response.WriteAsJsonAsync(new { message = $"Too many requests: retry after {retry} s." }, ct);
-                else
-                    await Results.Problem(statusCode: 429, title: "Too Many Requests", detail: $"Retry after {retry} s.").ExecuteAsync(http);
+                await http.RequestServices.GetRequiredService<SurfaceErrors>()
+                    .Status(http, StatusCodes.Status429TooManyRequests, $"Too many requests: retry after {retry} s.").ExecuteAsync(http);
             };
         });
         return services;

@@ -27,7 +27,9 @@ public abstract class RateLimitTests(CanopyApp app)
         }
         Assert.NotNull(problem);
         Assert.Equal("application/problem+json", problem.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Too Many Requests", (await problem.ReadJsonAsync(HttpStatusCode.TooManyRequests))["title"]!.GetValue<string>());
+        var body = await problem.ReadJsonAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("Too Many Requests", body["title"]!.GetValue<string>());
+        Assert.Equal("https://api.cnaught.com/v1/errors/too-many-requests", body["type"]!.GetValue<string>());
     }
 
     [Fact]

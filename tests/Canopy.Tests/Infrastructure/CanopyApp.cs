@@ -39,6 +39,9 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The real server's address (http://127.0.0.1:port) when <see cref="RealServer"/>.</summary>
     public Uri? ServerAddress { get; private set; }
 
+    /// <summary>Every event this app logged at Warning or above (the tests' minimum level), for assertions on logging.</summary>
+    public LogCapture Logs { get; } = new();
+
     public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
 
     public async ValueTask InitializeAsync()
@@ -90,7 +93,11 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(ConfigureServices);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<Serilog.Core.ILogEventSink>(Logs);
+            ConfigureServices(services);
+        });
     }
 
     /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>
