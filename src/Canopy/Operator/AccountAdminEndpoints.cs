@@ -255,7 +255,7 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
-        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateTokenValidator(), allowForm: false, ct);
@@ -278,6 +278,7 @@ internal static class AccountAdminEndpoints
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
+        store.Evict(token.Hash); // in case a client sent this very secret before it existed (the negative cache)
         return TypedResults.Created($"/admin/accounts/{id}/tokens/{token.Id}",
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }

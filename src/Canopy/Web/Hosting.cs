@@ -82,7 +82,8 @@ internal static class Hosting
 
     public static WebApplication UseCanopyPlatform(this WebApplication app)
     {
-        // Outermost, so that it logs the status the client got (a refused 413 is not an error of ours).
+        app.UseCanopyForwardedHeaders();
+        // Outermost (after the client address is known), so that it logs the status the client got (a refused 413 is not an error of ours).
         app.UseSerilogRequestLogging();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -91,7 +92,7 @@ internal static class Hosting
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages(WriteStatusAsync);
-        app.UseRateLimiter();
+        app.UseCanopyRateLimits();
         app.UseMiddleware<TextGuard>();
         return app;
     }

@@ -87,6 +87,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests fire hundreds of requests a second from one token; the limits have their own tests (RateLimitedApp).
         builder.UseSetting("Canopy:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
+        builder.UseSetting("Canopy:RateLimit:FailedAuthBurst", "1000000");
         // Tests work the outbox themselves (OutboxProcessor.RunOnceAsync), so that what they see does not depend on timing.
         builder.UseSetting("Canopy:Outbox:WorkerEnabled", "false");
         builder.UseSetting("Canopy:SeedDemo", "false");
