@@ -166,9 +166,11 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
-    private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var accounts = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
+        var (accounts, hasMore) = await page.ApplyAsync(db.Accounts.AsNoTracking(), a => a.Id, cursor, ct);
         // Three queries for the whole page, not two more per account.
         var ids = accounts.Select(a => a.Id).ToList();
         var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
@@ -178,7 +180,7 @@ internal static class AccountAdminEndpoints
             .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
         var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
             balances.GetValueOrDefault(a.Id))).ToList();
-        return TypedResults.Ok(new ListResponse<AccountResponse>(list));
+        return TypedResults.Ok(new ListResponse<AccountResponse>(list, hasMore));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
@@ -247,11 +249,14 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
     }
 
-    private static async Task<Results<Ok<ListResponse<UserResponse>>, ProblemHttpResult>> ListUsersAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> ListUsersAsync(
+        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id).OrderBy(u => u.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)]));
+        var (users, hasMore) = await page.ApplyAsync(db.Users.AsNoTracking().Where(u => u.AccountId == id), u => u.Id, cursor, ct);
+        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)], hasMore));
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
@@ -283,11 +288,14 @@ internal static class AccountAdminEndpoints
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListTokensAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ValidationProblem, ProblemHttpResult>> ListTokensAsync(
+        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id).OrderBy(t => t.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)]));
+        var (tokens, hasMore) = await page.ApplyAsync(db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id), t => t.Id, cursor, ct);
+        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)], hasMore));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RevokeTokenAsync(
@@ -355,5 +363,5 @@ internal static class AccountAdminEndpoints
         new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }
 
-/// <summary>A list in the operator API: <c>{"data": [...]}</c>.</summary>
-public sealed record ListResponse<T>(IReadOnlyList<T> Data);
+/// <summary>A list in the operator API: <c>{"data": [...], "has_more": …}</c> (cursor pages: <see cref="AdminPage"/>).</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Data, bool HasMore = false);

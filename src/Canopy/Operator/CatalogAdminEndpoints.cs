@@ -301,10 +301,18 @@ internal static class CatalogAdminEndpoints
         return TypedResults.Created($"/admin/projects/{project.PublicId}", ToResponse(project));
     }
 
-    private static async Task<Ok<ListResponse<ProjectResponse>>> ListProjectsAsync(CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<ProjectResponse>>, ValidationProblem>> ListProjectsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var list = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<ProjectResponse>([.. list.Select(ToResponse)]));
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null) return OperatorResults.Invalid(errors);
+        long? cursor = null;
+        if (page.Cursor is { } publicId)
+        {
+            cursor = await db.Projects.Where(p => p.PublicId == publicId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
+            if (cursor is null) return OperatorResults.Invalid(page.CursorField, $"There is no project '{publicId}' to page from.");
+        }
+        var (list, hasMore) = await page.ApplyAsync(db.Projects.AsNoTracking(), p => p.Id, cursor, ct);
+        return TypedResults.Ok(new ListResponse<ProjectResponse>([.. list.Select(ToResponse)], hasMore));
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetProjectAsync(string id, CanopyDbContext db, CancellationToken ct)
@@ -407,10 +415,20 @@ internal static class CatalogAdminEndpoints
         return TypedResults.Created($"/admin/portfolios/{portfolio.PublicId}", ToResponse(portfolio, projects.Values.ToDictionary(p => p.Id)));
     }
 
-    private static async Task<Ok<ListResponse<PortfolioResponse>>> ListPortfoliosAsync(CatalogCache catalog, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<PortfolioResponse>>, ValidationProblem>> ListPortfoliosAsync(HttpRequest request, CatalogCache catalog, CancellationToken ct)
     {
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null) return OperatorResults.Invalid(errors);
         var snapshot = await catalog.GetAsync(ct);
-        return TypedResults.Ok(new ListResponse<PortfolioResponse>([.. snapshot.Portfolios.Select(p => ToResponse(p, snapshot.Projects))]));
+        long? cursor = null;
+        if (page.Cursor is { } publicId)
+        {
+            if (!snapshot.PortfoliosByPublicId.TryGetValue(publicId, out var from))
+                return OperatorResults.Invalid(page.CursorField, $"There is no portfolio '{publicId}' to page from.");
+            cursor = from.Id;
+        }
+        var (list, hasMore) = page.Apply(snapshot.Portfolios, p => p.Id, cursor);
+        return TypedResults.Ok(new ListResponse<PortfolioResponse>([.. list.Select(p => ToResponse(p, snapshot.Projects))], hasMore));
     }
 
     private static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> UpdatePortfolioAsync(
@@ -475,14 +493,16 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Ok<ListResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
-        string? project_id, CanopyDbContext db, CancellationToken ct)
+        string? project_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var (page, errors) = AdminPage.Parse(request.Query);
+        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        var rows = await query.OrderBy(x => x.b.Id).Take(1000).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<InventoryResponse>([.. rows.Select(x => ToResponse(x.b, x.PublicId))]));
+        var (rows, hasMore) = await page.ApplyAsync(query, x => x.b.Id, cursor, ct);
+        return TypedResults.Ok(new ListResponse<InventoryResponse>([.. rows.Select(x => ToResponse(x.b, x.PublicId))], hasMore));
     }
 
     private static async Task<Ok<LedgerCheckReport>> CheckLedgerAsync(CanopyDbContext db, CancellationToken ct) =>
