@@ -18,6 +18,7 @@ var app = builder.Build();
 
 app.UseCanopyPlatform();
 app.MapOperations();                                           // /openapi/v1.json, /docs, /health/*
+app.MapCanopyMetrics();                                        // /metrics (Prometheus)
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin

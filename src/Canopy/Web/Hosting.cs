@@ -44,6 +44,7 @@ internal static class Hosting
         });
         builder.Services.AddSingleton<SurfaceErrors>();
         builder.Services.AddExceptionHandler<ClientErrorHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -54,6 +55,7 @@ internal static class Hosting
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
+        builder.Services.AddCanopyTelemetry(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
         builder.Services.Configure<Canopy.Impact.EquivalenceFactors>(builder.Configuration.GetSection("Canopy:Impact:Equivalents"));
@@ -92,8 +94,9 @@ internal static class Hosting
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A body over the size limit or an unreadable request is the client's fault: 4xx, not 500.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode
+                : DatabaseUnavailableHandler.IsUnavailable(ex) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException || DatabaseUnavailableHandler.IsUnavailable(c.Exception),
         });
         app.UseStatusCodePages(WriteStatusAsync);
         app.UseCanopyRateLimits();

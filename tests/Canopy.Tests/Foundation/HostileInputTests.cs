@@ -75,6 +75,16 @@ public abstract class HostileInputTests(CanopyApp app)
         var body = await app.Admin().PostRawAsync("/admin/project-categories", """{"id":"c\u0000","name":"n"}""");
         await Problems.AssertInvalidAsync(body, "id");
     }
+}
+
+public sealed class HostileInputTestsOnSqlite(SqliteApp app) : HostileInputTests(app), IClassFixture<SqliteApp>;
+
+public sealed class HostileInputTestsOnPostgres(PostgresApp app) : HostileInputTests(app), IClassFixture<PostgresApp>;
+
+/// <summary>Unrouted paths, wrong methods and bodies over the limit in each surface's shape: database-independent, run once.</summary>
+public sealed class SurfaceShapeTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task UnroutedPathsAndWrongMethodsUnderApiAnswerWithAMessage()
@@ -136,7 +146,3 @@ public abstract class HostileInputTests(CanopyApp app)
                 || e.Properties.TryGetValue("StatusCode", out var status) && status.ToString() == "500"));
     }
 }
-
-public sealed class HostileInputTestsOnSqlite(SqliteApp app) : HostileInputTests(app), IClassFixture<SqliteApp>;
-
-public sealed class HostileInputTestsOnPostgres(PostgresApp app) : HostileInputTests(app), IClassFixture<PostgresApp>;

@@ -42,7 +42,10 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Every event this app logged at Warning or above (the tests' minimum level), for assertions on logging.</summary>
     public LogCapture Logs { get; } = new();
 
-    public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
+    /// <summary>The PostgreSQL server this app makes its database on (CANOPY_TEST_POSTGRES, or a throwaway cluster: <see cref="TestPostgres"/>).</summary>
+    protected virtual string? PostgresServer => Environment.GetEnvironmentVariable(PostgresVariable);
+
+    public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(PostgresServer);
 
     public async ValueTask InitializeAsync()
     {
@@ -54,7 +57,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
         else
         {
-            var admin = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresVariable));
+            var admin = new NpgsqlConnectionStringBuilder(PostgresServer);
             _pgDatabase = $"canopy_test_{Guid.NewGuid():N}";
             await using (var conn = new NpgsqlConnection(admin.ConnectionString))
             {
@@ -104,7 +107,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>
     public void RequireAvailable()
     {
-        if (!Available) Assert.Skip($"{PostgresVariable} is not set: PostgreSQL tests skipped.");
+        if (!Available) Assert.Skip($"{PostgresVariable} is not set and PostgreSQL's server binaries are not installed: PostgreSQL tests skipped.");
     }
 
     /// <summary>A client with no credentials.</summary>
@@ -152,7 +155,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (_pgDatabase is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await using var conn = new NpgsqlConnection(PostgresServer);
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgDatabase}\" WITH (FORCE)", conn);
             await cmd.ExecuteNonQueryAsync();
