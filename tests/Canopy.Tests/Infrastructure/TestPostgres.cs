@@ -21,8 +21,25 @@ public sealed class TestPostgres : IAsyncLifetime
         // If the run is cut short, still stop the server.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         var line = $"{CanopyApp.PostgresVariable} is not set: the PostgreSQL tests run on a throwaway cluster started for this run on port {_cluster.Port} (stopped at the end).";
+        Announce(line);
+    }
+
+    /// <summary>
+    /// The test command shows nothing a passing test host writes to its own output, so the line goes to the terminal the
+    /// command runs in when there is one (and to standard error, which a failing run shows).
+    /// </summary>
+    private static void Announce(string line)
+    {
         Console.Error.WriteLine(line);
-        Console.WriteLine(line);
+        try
+        {
+            using var tty = new StreamWriter(new FileStream("/dev/tty", FileMode.Open, FileAccess.Write));
+            tty.WriteLine(line);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // No terminal (CI): standard error only.
+        }
     }
 
     public async ValueTask DisposeAsync()
