@@ -1,5 +1,7 @@
+using Canopy.Billing;
 using Canopy.Cnaught;
 using Canopy.Data;
+using Canopy.Fulfilment;
 using Canopy.Operator;
 using Canopy.Payments;
 using Canopy.Web;
@@ -13,6 +15,9 @@ builder.Services.AddCanopyCore(builder.Configuration);                          
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
 builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
 builder.Services.AddCnaughtDialect();                          // CNaught's error shapes for cross-cutting errors
+builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
+builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
+builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();
 

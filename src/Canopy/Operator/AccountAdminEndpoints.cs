@@ -105,7 +105,7 @@ internal static class AccountAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
             .WithJsonBody<CreateAccountRequest>();
-        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
+        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts, newest first (limit, starting_after)");
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
         accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
             .WithJsonBody<UpdateAccountRequest>();
@@ -166,11 +166,15 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
-    private static async Task<Results<Ok<ListResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var (page, errors) = AdminPage.Parse(request.Query);
-        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
-        var (accounts, hasMore) = await page.ApplyAsync(db.Accounts.AsNoTracking(), a => a.Id, cursor, ct);
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfter;
+        var rows = await db.Accounts.AsNoTracking().Where(a => after == null || a.Id < after)
+            .OrderByDescending(a => a.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var paged = page.Page(rows, a => a.Id);
+        var accounts = paged.Data;
         // Three queries for the whole page, not two more per account.
         var ids = accounts.Select(a => a.Id).ToList();
         var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
@@ -180,7 +184,7 @@ internal static class AccountAdminEndpoints
             .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
         var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
             balances.GetValueOrDefault(a.Id))).ToList();
-        return TypedResults.Ok(new ListResponse<AccountResponse>(list, hasMore));
+        return TypedResults.Ok(new PageResponse<AccountResponse>(list, paged.HasMore, paged.NextCursor));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
@@ -249,14 +253,11 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
     }
 
-    private static async Task<Results<Ok<ListResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> ListUsersAsync(
-        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<UserResponse>>, ProblemHttpResult>> ListUsersAsync(long id, CanopyDbContext db, CancellationToken ct)
     {
-        var (page, errors) = AdminPage.Parse(request.Query);
-        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var (users, hasMore) = await page.ApplyAsync(db.Users.AsNoTracking().Where(u => u.AccountId == id), u => u.Id, cursor, ct);
-        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)], hasMore));
+        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id).OrderBy(u => u.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)]));
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
@@ -288,14 +289,11 @@ internal static class AccountAdminEndpoints
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ValidationProblem, ProblemHttpResult>> ListTokensAsync(
-        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListTokensAsync(long id, CanopyDbContext db, CancellationToken ct)
     {
-        var (page, errors) = AdminPage.Parse(request.Query);
-        if (errors is not null || !page.TryNumericCursor(out var cursor, out errors)) return OperatorResults.Invalid(errors!);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var (tokens, hasMore) = await page.ApplyAsync(db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id), t => t.Id, cursor, ct);
-        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)], hasMore));
+        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id).OrderBy(t => t.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)]));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RevokeTokenAsync(
@@ -363,5 +361,5 @@ internal static class AccountAdminEndpoints
         new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }
 
-/// <summary>A list in the operator API: <c>{"data": [...], "has_more": …}</c> (cursor pages: <see cref="AdminPage"/>).</summary>
-public sealed record ListResponse<T>(IReadOnlyList<T> Data, bool HasMore = false);
+/// <summary>A list in the operator API: <c>{"data": [...]}</c> (long lists are pages: <see cref="PageResponse{T}"/>).</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Data);
