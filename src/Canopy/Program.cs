@@ -17,6 +17,8 @@ builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
 builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
+builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
+builder.Services.AddCnaughtDialect();                          // CNaught's error shapes for cross-cutting errors
 builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
 builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
 builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
@@ -25,6 +27,7 @@ var app = builder.Build();
 
 app.UseCanopyPlatform();
 app.MapOperations();                                           // /openapi/v1.json, /docs, /health/*
+app.MapCanopyMetrics();                                        // /metrics (Prometheus)
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin

@@ -2,6 +2,9 @@ namespace Canopy.Cnaught;
 
 internal static class CnaughtEndpoints
 {
+    public static IServiceCollection AddCnaughtDialect(this IServiceCollection services) =>
+        services.AddSingleton<Canopy.Web.ISurfaceErrors, CnaughtSurfaceErrors>();
+
     /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
     public static WebApplication MapCnaught(this WebApplication app)
     {

@@ -33,6 +33,21 @@ internal static class CnaughtProblems
     public static IResult IdempotencyKeyTooLong() => Problem(400, "idempotency-key-too-long",
         "Idempotency key too long", "Idempotency-Key must be at most 512 characters.");
 
+    /// <summary>
+    /// Statuses raised outside a handler (unrouted path, wrong method, body too large, throttled, database down), each
+    /// with a type under CNaught's error base so that clients can switch on it as on every other CNaught error.
+    /// </summary>
+    public static IResult ForStatus(int status, string message) => status switch
+    {
+        404 => Problem(404, "not-found", "Not found", message),
+        405 => Problem(405, "method-not-allowed", "Method not allowed", message),
+        413 => Problem(413, "payload-too-large", "Request body too large", message),
+        415 => Problem(415, "unsupported-media-type", "Unsupported media type", message),
+        429 => Problem(429, "too-many-requests", "Too Many Requests", message),
+        503 => Problem(503, "service-unavailable", "Service unavailable", message),
+        _ => Problem(status, "error", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), message),
+    };
+
     public static IResult Unauthorized() => TypedResults.Problem(new ProblemDetails
     {
         Status = 401,

@@ -116,7 +116,7 @@ internal static class AccountAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
             .WithJsonBody<CreateAccountRequest>();
-        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
+        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts, newest first (limit, starting_after)");
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
         accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
             .WithJsonBody<UpdateAccountRequest>();
@@ -180,9 +180,15 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
-    private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var accounts = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfter;
+        var rows = await db.Accounts.AsNoTracking().Where(a => after == null || a.Id < after)
+            .OrderByDescending(a => a.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var paged = page.Page(rows, a => a.Id);
+        var accounts = paged.Data;
         // Three queries for the whole page, not two more per account.
         var ids = accounts.Select(a => a.Id).ToList();
         var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
@@ -192,7 +198,7 @@ internal static class AccountAdminEndpoints
             .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
         var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
             balances.GetValueOrDefault(a.Id))).ToList();
-        return TypedResults.Ok(new ListResponse<AccountResponse>(list));
+        return TypedResults.Ok(new PageResponse<AccountResponse>(list, paged.HasMore, paged.NextCursor));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
@@ -270,7 +276,7 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
-        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateTokenValidator(), allowForm: false, ct);
@@ -293,6 +299,7 @@ internal static class AccountAdminEndpoints
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
+        store.Evict(token.Hash); // in case a client sent this very secret before it existed (the negative cache)
         return TypedResults.Created($"/admin/accounts/{id}/tokens/{token.Id}",
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }
@@ -369,5 +376,5 @@ internal static class AccountAdminEndpoints
         new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }
 
-/// <summary>A list in the operator API: <c>{"data": [...]}</c>.</summary>
+/// <summary>A list in the operator API: <c>{"data": [...]}</c> (long lists are pages: <see cref="PageResponse{T}"/>).</summary>
 public sealed record ListResponse<T>(IReadOnlyList<T> Data);

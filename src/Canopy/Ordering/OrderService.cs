@@ -20,7 +20,8 @@ public sealed class OrderService(
     LedgerService ledger,
     LedgerAccounts ledgerAccounts,
     CardPayments cards,
-    TimeProvider time)
+    TimeProvider time,
+    OrderMetrics metrics)
 {
     /// <summary>
     /// Places (or previews) an order. With an <c>Idempotency-Key</c> on the command, <paramref name="render"/> turns the
@@ -28,6 +29,13 @@ public sealed class OrderService(
     /// returned, not stored: the dialect stores their answers (<see cref="IdempotencyStore.StoreAsync"/>).
     /// </summary>
     public async Task<OrderOutcome> PlaceAsync(OrderCommand cmd, Func<PlacedOrder, StoredAnswer>? render, CancellationToken ct)
+    {
+        var outcome = await PlaceUnmeteredAsync(cmd, render, ct);
+        metrics.Record(cmd, outcome);
+        return outcome;
+    }
+
+    private async Task<OrderOutcome> PlaceUnmeteredAsync(OrderCommand cmd, Func<PlacedOrder, StoredAnswer>? render, CancellationToken ct)
     {
         var (priced, error) = await pricer.PriceAsync(cmd, PricingPurpose.Order, ct);
         if (error is not null) return new OrderOutcome.Failed(error);
