@@ -60,5 +60,6 @@ internal static class CnaughtShapes
     }
 
     private static CnaughtProject Unknown(long id) =>
-        new(id.ToString(CultureInfo.InvariantCulture), "Unknown project", "unknown", null, null, null, null, null, null, null, null, null, null, []);
+        new(id.ToString(CultureInfo.InvariantCulture), "Unknown project", "unknown", [], null, null, null, null, null, null, null, null, null, null, [],
+            null, null, null, null, null, null, null, null, [], [], null, []);
 }
