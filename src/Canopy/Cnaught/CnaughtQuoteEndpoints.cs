@@ -33,7 +33,7 @@ internal static class CnaughtQuoteEndpoints
             quotes.MapPost(path, (HttpContext http, CanopyDbContext db, CatalogCache catalog, IOptionsSnapshot<EmissionFactors> factors, CancellationToken ct) =>
                     QuoteActivityAsync(activity, http, db, catalog, factors.Value, ct))
                 .WithName("CnaughtQuote" + activity).WithSummary(summary)
-                .WithJsonBody<CnaughtActivityQuoteRequest>().Produces<CnaughtQuote>();
+                .WithJsonBody(new CnaughtActivityQuoteValidator(activity)).Produces<CnaughtQuote>();
         }
         return v1;
     }

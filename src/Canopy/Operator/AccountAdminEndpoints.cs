@@ -10,7 +10,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Canopy.Operator;
 
 public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug);
+    bool? PublicFeedOptIn, string? ImpactSlug) : IExampleRequest<CreateAccountRequest>
+{
+    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", "USD", null, BillingMode.Invoice, false, null);
+}
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
     bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, long? RideGramsPerKm);
@@ -23,7 +26,10 @@ public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLog
 
 public sealed record UserResponse(long Id, long AccountId, string Email, string? Name, bool HasLogin, DateTime CreatedAt);
 
-public sealed record CreateTokenRequest(TokenMode? Mode, TokenKind? Kind, string? Name, long? UserId);
+public sealed record CreateTokenRequest(TokenMode? Mode, TokenKind? Kind, string? Name, long? UserId) : IExampleRequest<CreateTokenRequest>
+{
+    public static CreateTokenRequest Example => new(TokenMode.Live, TokenKind.Team, "Checkout integration", null);
+}
 
 /// <summary>A token as listed: never the secret.</summary>
 public sealed record TokenResponse(long Id, long AccountId, TokenMode Mode, TokenKind Kind, string? Name, string Prefix, long? UserId,
@@ -34,7 +40,10 @@ public sealed record CreatedTokenResponse(long Id, string Token, long AccountId,
     long? UserId, DateTime CreatedAt);
 
 /// <summary>A top-up. <c>reference</c> (e.g. the bank transfer's id) makes it safe to retry: a reference posts once per account.</summary>
-public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? Reference);
+public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? Reference) : IExampleRequest<CreditsRequest>
+{
+    public static CreditsRequest Example => new(50_000, "Prepaid top-up", null);
+}
 
 public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
 

@@ -10,7 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Operator;
 
-public sealed record CreateCategoryRequest(string? Id, string? Name, string? Description, string? ImageUrl);
+public sealed record CreateCategoryRequest(string? Id, string? Name, string? Description, string? ImageUrl) : IExampleRequest<CreateCategoryRequest>
+{
+    public static CreateCategoryRequest Example => new(null, "Durable carbon removal", "Removals stored for centuries or longer.", null);
+}
 
 public sealed record CategoryResponse(string Id, string Name, string? Description, string? ImageUrl);
 
@@ -66,7 +69,13 @@ public sealed record CreateProjectRequest(
     string[]? ActivityTypes = null, string? ImpactType = null, string? Methodology = null, string? Verifier = null, string? Permanence = null,
     LifetimeRequest? Lifetime = null, string? DueDiligence = null, string? BeyondCarbon = null, string? RiskOfReversal = null,
     string[]? ThirdPartyLabels = null, List<NotableBuyerRequest>? NotableBuyers = null, FigureRequest? DueDiligenceFigure = null,
-    List<NewsArticleRequest>? NewsArticles = null) : IProjectFields;
+    List<NewsArticleRequest>? NewsArticles = null) : IProjectFields, IExampleRequest<CreateProjectRequest>
+{
+    public static CreateProjectRequest Example => new(null, "Biochar from crop waste", ProjectKind.Offset, 15_000, null, true, "Puro.earth", null,
+        "Biochar", "Carbon Farm Co", "Puro.earth", null, null, "Crop residues turned into biochar.", null, "Kenya", -0.02, 37.9, [13, 15], null, true,
+        ActivityTypes: ["Biochar"], ImpactType: "Removal", Methodology: "Puro Standard Biochar Methodology", Permanence: "100+ years",
+        Lifetime: new LifetimeRequest(2023, 2033));
+}
 
 /// <summary>Fields given are changed; kind and ids never change.</summary>
 public sealed record UpdateProjectRequest(
@@ -99,7 +108,11 @@ public sealed record AllocationResponse(string ProjectId, decimal Fraction);
 public sealed record PortfolioResponse(string Id, long WrenId, string Name, string? Summary, string? Description, string? ImageUrl,
     bool IsDefault, bool Active, IReadOnlyList<AllocationResponse> Allocations);
 
-public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix);
+public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix)
+    : IExampleRequest<CreateInventoryRequest>
+{
+    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-");
+}
 
 public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix,
     decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, DateTime CreatedAt);
@@ -118,7 +131,7 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
         RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Description).MaximumLength(4000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 
@@ -134,8 +147,8 @@ internal static class ProjectFieldRules
         v.RuleFor(x => x.Developer).MaximumLength(200);
         v.RuleFor(x => x.RegistryName).MaximumLength(200);
         v.RuleFor(x => x.RegistryId).MaximumLength(200);
-        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
-        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).HttpUrl().WithMessage("'registry_url' must be an http(s) URL.");
+        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
         v.RuleFor(x => x.Summary).MaximumLength(1000);
         v.RuleFor(x => x.Description).MaximumLength(10000);
         v.RuleFor(x => x.LocationName).MaximumLength(200);
@@ -189,7 +202,7 @@ internal sealed class NotableBuyerValidator : AbstractValidator<NotableBuyerRequ
     public NotableBuyerValidator()
     {
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
-        RuleFor(x => x.LogoUrl).NotEmpty().MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'logo_url' must be an http(s) URL.");
+        RuleFor(x => x.LogoUrl).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'logo_url' must be an http(s) URL.");
         RuleFor(x => x.LogoAltText).MaximumLength(500);
     }
 }
@@ -199,7 +212,7 @@ internal sealed class FigureValidator : AbstractValidator<FigureRequest>
     public FigureValidator()
     {
         RuleFor(x => x.Description).NotEmpty().MaximumLength(4000);
-        RuleFor(x => x.ImageUrl).NotEmpty().MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
         RuleFor(x => x.ImageAltText).MaximumLength(500);
     }
 }
@@ -209,7 +222,7 @@ internal sealed class NewsArticleValidator : AbstractValidator<NewsArticleReques
     public NewsArticleValidator()
     {
         RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
-        RuleFor(x => x.Url).NotEmpty().MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'url' must be an http(s) URL.");
+        RuleFor(x => x.Url).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'url' must be an http(s) URL.");
         RuleFor(x => x.Author).NotEmpty().MaximumLength(200);
         RuleFor(x => x.PublishedOn).NotNull();
         RuleFor(x => x.Take).MaximumLength(4000);
@@ -252,7 +265,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
         RuleFor(x => x.Allocations).NotEmpty().Must(a => a is null || a.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
         RuleForEach(x => x.Allocations).NotNull().WithMessage("Each allocation is an object with 'project_id' and 'fraction'.").ChildRules(a =>
         {
@@ -277,7 +290,7 @@ internal sealed class UpdatePortfolioValidator : AbstractValidator<UpdatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 

@@ -95,7 +95,8 @@ internal static class Hosting
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        var health = app.MapGroup("/health").WithTags("Operations");
+        // Probes for load balancers, not API for clients: left out of the OpenAPI document (see README).
+        var health = app.MapGroup("/health").WithTags("Operations").ExcludeFromDescription();
         health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")
             .WithSummary("The process is up (no dependencies checked)");
         health.MapGet("/ready", async (HealthCheckService checks, CancellationToken ct) =>
