@@ -5,17 +5,20 @@ using Canopy.Idempotency;
 using Canopy.Ordering;
 using Canopy.Web;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using System.Text.Json;
 
 namespace Canopy.Cnaught;
 
 /// <summary>CNaught's orders: place (by mass, by price, for a ride), get, list with cursors, cancel.</summary>
 internal static class CnaughtOrderEndpoints
 {
+    private static readonly CnaughtIdempotencyErrors IdempotencyErrors = new();
+
     public static RouteGroupBuilder MapCnaughtOrders(this RouteGroupBuilder v1)
     {
         var orders = v1.MapGroup("/orders");
-        var writes = orders.MapGroup("").AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>()
+        // Placing an order takes its Idempotency-Key inside the order's own transaction (see OrderService); cancel keeps the filter.
+        var writes = orders.MapGroup("")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
@@ -25,6 +28,7 @@ internal static class CnaughtOrderEndpoints
             .WithSummary("Order offsets for a vehicle ride of distance_km")
             .WithJsonBody<CnaughtRideOrderRequest>().Produces<CnaughtOrder>(201);
         writes.MapPost("/{id}/cancel", CancelAsync).WithName("CnaughtCancelOrder")
+            .AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>()
             .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
         orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -33,90 +37,74 @@ internal static class CnaughtOrderEndpoints
         return v1;
     }
 
-    private static async Task<IResult> PlaceGenericAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders, CancellationToken ct)
-    {
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtOrderValidator(), allowForm: false, ct);
-        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        Quantity quantity = r.AmountKg is { } kg
-            ? new Quantity.Grams((long)decimal.Round(kg * Pricing.GramsPerKg, MidpointRounding.AwayFromZero))
-            : new Quantity.BudgetUsdCents(r.TotalPriceUsdCents!.Value);
-        // The core's errors name no field; a budget too small for one gram is about the budget.
-        var quantityField = r.AmountKg is null ? "total_price_usd_cents" : "amount_kg";
-        return await PlaceAsync(http, db, catalog, orders, OrderKind.Offset, quantity, quantityField, null, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
-    }
+    private static Task<IResult> PlaceGenericAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
+        PlaceAsync(http, orders, catalog, new CnaughtOrderValidator(), r => r.AmountKg is { } kg
+            ? (new OrderAmount.Kilograms(kg), "amount_kg")
+            : (new OrderAmount.UsdCents(r.TotalPriceUsdCents!.Value), "total_price_usd_cents"));
 
-    private static async Task<IResult> PlaceRideAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders,
-        IOptionsSnapshot<EmissionFactors> factors, CancellationToken ct)
-    {
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtRideOrderValidator(), allowForm: false, ct);
-        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var rideFactor = await db.Accounts.Where(a => a.Id == http.GetCaller().AccountId).Select(a => a.RideGramsPerKm).FirstAsync(ct);
-        var grams = Emissions.Grams(factors.Value.ForAccount(rideFactor), Activity.Ride, r.DistanceKm!.Value, 0, null, 0);
-        if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters("distance_km", "The ride is too long to offset in one order.");
-        var meters = (long)decimal.Round(r.DistanceKm.Value * 1000m, MidpointRounding.AwayFromZero);
-        return await PlaceAsync(http, db, catalog, orders, OrderKind.Ride, new Quantity.Grams(grams), "distance_km", meters, r.PortfolioId, r.Metadata, r.Description, r.NotificationConfig?.Url, ct);
-    }
+    private static Task<IResult> PlaceRideAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
+        PlaceAsync(http, orders, catalog, new CnaughtRideOrderValidator(), r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
 
-    private static async Task<IResult> PlaceAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderService orders, OrderKind kind,
-        Quantity quantity, string quantityField, long? distanceMeters, string? portfolioId, string? metadata, string? description, string? callbackUrl, CancellationToken ct)
+    /// <summary>Every CNaught order: key → body → subaccount → command → the core → CNaught's answer (stored with the order when keyed).</summary>
+    private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, CatalogCache catalog, FluentValidation.AbstractValidator<TRequest> validator,
+        Func<TRequest, (OrderAmount Amount, string Field)> what)
+        where TRequest : class, ICnaughtOrderFields
     {
-        var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
-        if (selection.Error is not null) return selection.Error;
+        var ct = http.RequestAborted;
+        var (claim, keyError) = await IdempotentAnswers.ClaimAsync(http, IdempotencyErrors);
+        if (keyError is not null) return keyError;
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, validator, allowForm: false, ct);
+        if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, CnaughtProblems.InvalidParameters(body.Errors!), IdempotencyErrors);
+
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        if (selection.Error is not null) return await IdempotentAnswers.FinishAsync(http, claim, selection.Error, IdempotencyErrors);
+        var callbackUrl = r.NotificationConfig?.Url;
         if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
-            return CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed.");
+            return await IdempotentAnswers.FinishAsync(http, claim,
+                CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed."), IdempotencyErrors);
 
-        var snapshot = await catalog.GetAsync(ct);
-        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => new { a.Billing, a.DefaultPortfolioId }).FirstAsync(ct);
-        var portfolio = ResolvePortfolio(snapshot, portfolioId, selection.Subaccount?.DefaultPortfolioId, account.DefaultPortfolioId);
-        if (portfolio is null)
-            return CnaughtProblems.Forbidden("Requested portfolio not available", portfolioId is null ? "No default portfolio is configured." : $"Portfolio '{portfolioId}' is not available to this account.");
-
-        PaymentMethod? payment = account.Billing switch
+        var (amount, field) = what(r);
+        var command = new OrderCommand
         {
-            BillingMode.Invoice => PaymentMethod.Invoice,
-            BillingMode.Credits => PaymentMethod.Credits,
-            BillingMode.Card => PaymentMethod.Card,
-            BillingMode.None => null,
-        };
-        if (payment is null && !caller.IsTest) return CnaughtProblems.Forbidden("Billing not set up", "Ask the operator to set up billing for this account.");
-
-        var outcome = await orders.PlaceAsync(new OrderCommand
-        {
-            Caller = caller,
+            Caller = http.GetCaller(),
             Dialect = Dialect.Cnaught,
-            Kind = kind,
-            Target = new Target.FromPortfolio(portfolio),
-            Quantity = quantity,
-            Payment = payment ?? PaymentMethod.Invoice,
-            Sandbox = caller.IsTest,
-            SubaccountId = selection.Subaccount?.Id,
-            Metadata = metadata,
-            Description = description,
+            Source = r.PortfolioId is { } pid ? new OrderSource.Portfolio(null, pid) : new OrderSource.DefaultPortfolio(),
+            Amount = amount,
+            Payment = PaymentChoice.AccountBilling,
+            Subaccount = selection.Subaccount,
+            Metadata = r.Metadata,
+            Description = r.Description,
             CallbackUrl = callbackUrl,
-            DistanceMeters = distanceMeters,
-        }, ct);
-        if (outcome.Error is { } e) return ToProblem(e, quantityField);
-        var order = outcome.Placed!.Order!;
-        return TypedResults.Json(CnaughtShapes.ToCnaught(order, selection.Subaccount?.PublicId, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
+            Idempotency = claim,
+        };
+        var snapshot = await catalog.GetAsync(ct);
+        var subaccount = selection.Subaccount?.PublicId;
+        var outcome = await orders.PlaceAsync(command, p => Render(p.Order!, subaccount, snapshot), ct);
+        return outcome switch
+        {
+            OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
+            OrderOutcome.Placed placed => TypedResults.Json(CnaughtShapes.ToCnaught(placed.Order.Order!, subaccount, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created),
+            OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, ToProblem(failed.Error, field, r.PortfolioId), IdempotencyErrors),
+            OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
+            OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
+            OrderOutcome.KeyReused => IdempotencyErrors.ChangedPayload(),
+            _ => throw new InvalidOperationException("Unknown order outcome."),
+        };
     }
 
-    internal static Portfolio? ResolvePortfolio(CatalogSnapshot snapshot, string? requested, long? subaccountDefault, long? accountDefault)
-    {
-        if (requested is not null)
-            return snapshot.PortfoliosByPublicId.TryGetValue(requested, out var p) && p.Active ? p : null;
-        foreach (var id in new[] { subaccountDefault, accountDefault })
-            if (id is { } pid && snapshot.PortfoliosById.TryGetValue(pid, out var d) && d.Active) return d;
-        return snapshot.DefaultPortfolio;
-    }
+    private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot) =>
+        new(StatusCodes.Status201Created, "application/json; charset=utf-8",
+            JsonSerializer.SerializeToUtf8Bytes(CnaughtShapes.ToCnaught(order, subaccount, snapshot), Json.SnakeCase));
 
-    internal static IResult ToProblem(OrderError e, string quantityField) => e.Code switch
+    /// <summary>The core's refusals as CNaught problems; <paramref name="quantityField"/> is the field that carried the amount.</summary>
+    internal static IResult ToProblem(OrderError e, string quantityField, string? portfolioId) => e.Code switch
     {
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
         OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
         OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
-        OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate =>
-            CnaughtProblems.InvalidParameters(e.Field ?? quantityField, e.Message),
+        OrderErrorCode.PortfolioNotAvailable => CnaughtProblems.Forbidden("Requested portfolio not available", $"Portfolio '{portfolioId}' is not available to this account."),
+        OrderErrorCode.NoDefaultPortfolio => CnaughtProblems.Forbidden("Requested portfolio not available", "No default portfolio is configured."),
+        _ => CnaughtProblems.InvalidParameters(quantityField, e.Message),
     };
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
@@ -146,35 +134,38 @@ internal static class CnaughtOrderEndpoints
         };
     }
 
-    /// <summary>Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000.</summary>
-    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    /// <summary>
+    /// Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000. One query reads
+    /// the page's orders and their allocations (the cursor resolved inside it); projects come from the catalogue cache and
+    /// subaccount ids from the caller's cached context. Only an empty page with a cursor costs a second query, to tell an
+    /// unknown cursor from the end of the list.
+    /// </summary>
+    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
 
         var scope = Visible(db, caller);
         if (selection.Subaccount is { } s) scope = scope.Where(o => o.SubaccountId == s.Id);
-        long? cursorId = null;
-        if (page.Cursor is { } cursor)
+        var cursor = page.Cursor;
+        var query = scope;
+        if (cursor is not null)
         {
-            cursorId = await scope.Where(o => o.PublicId == cursor).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
-            if (cursorId is null) return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+            var cursorId = scope.Where(o => o.PublicId == cursor).Select(o => o.Id);
+            query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
         }
+        var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
+        var orders = await ordered.Take(page.Limit).Include(o => o.Allocations.OrderBy(a => a.Id)).AsSingleQuery().ToListAsync(ct);
+        if (page.Before) orders.Reverse();
+        if (orders.Count == 0 && cursor is not null && !await scope.AnyAsync(o => o.PublicId == cursor, ct))
+            return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
 
-        List<Order> orders = page.Before
-            ? [.. (await scope.Where(o => o.Id > cursorId!.Value).OrderBy(o => o.Id).Take(page.Limit).ToListAsync(ct)).AsEnumerable().Reverse()]
-            : await (cursorId is { } after ? scope.Where(o => o.Id < after) : scope).OrderByDescending(o => o.Id).Take(page.Limit).ToListAsync(ct);
-
-        var ids = orders.Select(o => o.Id).ToList();
-        var allocations = await db.OrderAllocations.AsNoTracking().Where(a => ids.Contains(a.OrderId)).ToListAsync(ct);
-        foreach (var o in orders) o.Allocations = [.. allocations.Where(a => a.OrderId == o.Id)];
-        var subIds = orders.Where(o => o.SubaccountId != null).Select(o => o.SubaccountId!.Value).Distinct().ToList();
-        var subs = await db.Subaccounts.AsNoTracking().Where(x => subIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.PublicId, ct);
+        var subaccounts = (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId);
         var snapshot = await catalog.GetAsync(ct);
-        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot)).ToList();
+        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, snapshot)).ToList();
         return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
     }
 

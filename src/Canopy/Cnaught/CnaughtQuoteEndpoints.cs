@@ -1,10 +1,7 @@
 using Canopy.Accounts;
 using Canopy.Catalog;
-using Canopy.Data;
 using Canopy.Ordering;
 using Canopy.Web;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Canopy.Cnaught;
 
@@ -30,43 +27,42 @@ internal static class CnaughtQuoteEndpoints
             .WithJsonBody<CnaughtQuoteRequest>().Produces<CnaughtQuote>();
         foreach (var (path, activity, summary) in ActivityRoutes)
         {
-            quotes.MapPost(path, (HttpContext http, CanopyDbContext db, CatalogCache catalog, IOptionsSnapshot<EmissionFactors> factors, CancellationToken ct) =>
-                    QuoteActivityAsync(activity, http, db, catalog, factors.Value, ct))
+            quotes.MapPost(path, (HttpContext http, OrderPricer pricer, CancellationToken ct) => QuoteActivityAsync(activity, http, pricer, ct))
                 .WithName("CnaughtQuote" + activity).WithSummary(summary)
                 .WithJsonBody(new CnaughtActivityQuoteValidator(activity)).Produces<CnaughtQuote>();
         }
         return v1;
     }
 
-    private static async Task<IResult> QuoteMassAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    private static async Task<IResult> QuoteMassAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtQuoteValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var grams = (long)decimal.Round(r.AmountKg!.Value * Pricing.GramsPerKg, MidpointRounding.AwayFromZero);
-        return await QuoteAsync(http, db, catalog, grams, r.PortfolioId, ct);
+        return await QuoteAsync(http, pricer, new OrderAmount.Kilograms(r.AmountKg!.Value), "amount_kg", r.PortfolioId, ct);
     }
 
-    private static async Task<IResult> QuoteActivityAsync(Activity activity, HttpContext http, CanopyDbContext db, CatalogCache catalog, EmissionFactors factors, CancellationToken ct)
+    private static async Task<IResult> QuoteActivityAsync(Activity activity, HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtActivityQuoteValidator(activity), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var rideFactor = await db.Accounts.Where(a => a.Id == http.GetCaller().AccountId).Select(a => a.RideGramsPerKm).FirstAsync(ct);
-        var grams = Emissions.Grams(factors.ForAccount(rideFactor), activity, r.DistanceKm ?? 0, r.FreightMassKg ?? 0, r.VehicleType, r.SquareFootage ?? 0);
-        if (grams > Pricing.MaxGrams) return CnaughtProblems.InvalidParameters(activity == Activity.OfficeSpace ? "square_footage" : "distance_km", "The activity is too large to offset in one order.");
-        return await QuoteAsync(http, db, catalog, grams, r.PortfolioId, ct);
+        var amount = new OrderAmount.ForActivity(activity, r.DistanceKm ?? 0, r.FreightMassKg ?? 0, r.VehicleType, r.SquareFootage ?? 0);
+        return await QuoteAsync(http, pricer, amount, activity == Activity.OfficeSpace ? "square_footage" : "distance_km", r.PortfolioId, ct);
     }
 
-    private static async Task<IResult> QuoteAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, long grams, string? portfolioId, CancellationToken ct)
+    /// <summary>Priced by the same entry point as an order with the same inputs: same portfolio choice, same grams, same limits.</summary>
+    private static async Task<IResult> QuoteAsync(HttpContext http, OrderPricer pricer, OrderAmount amount, string field, string? portfolioId, CancellationToken ct)
     {
-        var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
-        var snapshot = await catalog.GetAsync(ct);
-        var accountDefault = await db.Accounts.Where(a => a.Id == caller.AccountId).Select(a => a.DefaultPortfolioId).FirstAsync(ct);
-        var portfolio = CnaughtOrderEndpoints.ResolvePortfolio(snapshot, portfolioId, selection.Subaccount?.DefaultPortfolioId, accountDefault);
-        if (portfolio is null)
-            return CnaughtProblems.Forbidden("Requested portfolio not available", portfolioId is null ? "No default portfolio is configured." : $"Portfolio '{portfolioId}' is not available to this account.");
-        var split = Pricing.ForGrams(CatalogSnapshot.SharesOf(portfolio), grams);
-        return TypedResults.Json(new CnaughtQuote(CnaughtShapes.Kg(grams), split.Cents), Json.SnakeCase);
+        var (priced, error) = await pricer.PriceAsync(new OrderCommand
+        {
+            Caller = http.GetCaller(),
+            Dialect = Dialect.Cnaught,
+            Source = portfolioId is not null ? new OrderSource.Portfolio(null, portfolioId) : new OrderSource.DefaultPortfolio(),
+            Amount = amount,
+            Subaccount = selection.Subaccount,
+        }, PricingPurpose.Quote, ct);
+        if (error is not null) return CnaughtOrderEndpoints.ToProblem(error, field, portfolioId);
+        return TypedResults.Json(new CnaughtQuote(CnaughtShapes.Kg(priced!.Split.Grams), priced.PriceUsdCents), Json.SnakeCase);
     }
 }

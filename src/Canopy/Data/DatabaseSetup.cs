@@ -1,4 +1,7 @@
+using Canopy.Accounts;
+using Canopy.Ordering;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -23,14 +26,26 @@ internal static class DatabaseSetup
                     DefaultTimeout = 30,
                     Pooling = true,
                 };
-                services.AddDbContextPool<SqliteCanopyDbContext>(o => ConfigureSqlite(o, sqlite.ConnectionString));
+                services.AddDbContextPool<SqliteCanopyDbContext>((sp, o) => ConfigureSqlite(o, sqlite.ConnectionString).AddInterceptors(sp.GetRequiredService<AccountChangeInterceptor>()));
                 services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<SqliteCanopyDbContext>());
+                // SQLite's durability for orders: FULL syncs the WAL at every (group) commit; NORMAL may lose the last
+                // commits on power loss (never corrupts). See docs/deployment.md.
+                var synchronous = (config["Database:SqliteSynchronous"] ?? "FULL").Trim().ToUpperInvariant();
+                if (synchronous is not ("FULL" or "NORMAL" or "EXTRA"))
+                    throw new InvalidOperationException($"Database:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{synchronous}'.");
+                services.AddSingleton<IOrderStore>(sp => new SqliteOrderStore(sqlite.ConnectionString, synchronous, sp.GetRequiredService<ILogger<SqliteOrderStore>>()));
                 break;
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new InvalidOperationException("Database:Provider is postgres but ConnectionStrings:Canopy is not set.");
-                services.AddDbContextPool<PostgresCanopyDbContext>(o => ConfigurePostgres(o, connectionString));
+                // One pool for EF Core and the order batch. Statements used often are prepared once per connection
+                // unless the operator's connection string says otherwise.
+                var pg = new NpgsqlConnectionStringBuilder(connectionString);
+                if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) pg.MaxAutoPrepare = 64;
+                services.AddSingleton(_ => new NpgsqlDataSourceBuilder(pg.ConnectionString).Build());
+                services.AddDbContextPool<PostgresCanopyDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetRequiredService<AccountChangeInterceptor>()));
                 services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<PostgresCanopyDbContext>());
+                services.AddSingleton<IOrderStore, PostgresOrderStore>();
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{provider}'.");
@@ -44,6 +59,10 @@ internal static class DatabaseSetup
 
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, x => x.MigrationsHistoryTable("__ef_migrations"))
+         .UseSnakeCaseNamingConvention();
+
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource) =>
+        o.UseNpgsql(dataSource, x => x.MigrationsHistoryTable("__ef_migrations"))
          .UseSnakeCaseNamingConvention();
 
     /// <summary>Applies pending migrations; on SQLite also switches to WAL so readers never block the writer.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Canopy.Accounts;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
@@ -17,107 +15,73 @@ public interface IIdempotencyErrors
 }
 
 /// <summary>
-/// <c>Idempotency-Key</c> on a POST (DESIGN §6): the first request claims the key before doing the work; a
-/// concurrent one with the same key gets 409 at once; a different payload 422; a finished one is replayed
-/// with its stored status and body and <c>X-Idempotent-Replay: true</c>. Server errors release the key so
-/// that the client can retry. Runs after the dialect's authentication filter.
+/// <c>Idempotency-Key</c> on POSTs other than orders (DESIGN §6): the first request claims the key before doing the work; a
+/// concurrent one with the same key gets 409 at once; a different payload 422; a finished one is replayed with its stored
+/// status and body and <c>X-Idempotent-Replay: true</c>. Server errors release the key so that the client can retry.
+/// Orders do not use this filter: their claim and answer commit in the order's own transaction (OrderService).
 /// </summary>
-internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvider time, ILogger<IdempotencyFilter<TErrors>> logger) : IEndpointFilter
+internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, IdempotencyStore store, TimeProvider time, ILogger<IdempotencyFilter<TErrors>> logger) : IEndpointFilter
     where TErrors : IIdempotencyErrors, new()
 {
-    public const string Header = "Idempotency-Key";
-    public const int MaxKeyLength = 512;
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     private static readonly TErrors Errors = new();
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!http.Request.Headers.TryGetValue(Header, out var values) || string.IsNullOrEmpty(values.ToString()))
-            return await next(context);
-        var key = values.ToString();
-        if (key.Length > MaxKeyLength) return Errors.KeyTooLong();
+        if (!http.Request.Headers.ContainsKey(IdempotencyClaim.Header)) return await next(context);
         var caller = http.GetCaller();
         if (!Errors.Records(caller)) return await next(context);
-
         var ct = http.RequestAborted;
-        var fingerprint = await FingerprintAsync(http.Request, ct);
-        var now = time.GetUtcNow().UtcDateTime;
+        var (claim, tooLong) = await IdempotencyClaim.ReadAsync(http, caller, time, ct);
+        if (tooLong) return Errors.KeyTooLong();
+        if (claim is null) return await next(context);
 
-        var claim = new IdempotencyRecord
+        var id = await TryClaimAsync(claim, ct);
+        if (id is null)
         {
-            AccountId = caller.AccountId, Mode = caller.Mode, Key = key, Fingerprint = fingerprint,
-            CreatedAt = now, ExpiresAt = now + Lifetime,
-        };
-        if (!await TryClaimAsync(claim, ct))
-        {
-            var existing = await db.IdempotencyRecords.AsNoTracking()
-                .FirstOrDefaultAsync(r => r.AccountId == caller.AccountId && r.Mode == caller.Mode && r.Key == key, ct);
-            if (existing is null || existing.ExpiresAt <= now)
+            switch (await store.InspectAsync(claim, ct))
             {
-                // Expired (or released while we looked): take the key over.
-                await db.IdempotencyRecords.Where(r => r.AccountId == caller.AccountId && r.Mode == caller.Mode && r.Key == key && r.ExpiresAt <= now)
-                    .ExecuteDeleteAsync(ct);
-                if (!await TryClaimAsync(claim, ct)) return Errors.Concurrent();
+                case ClaimState.Finished f: return f.Answer.AsResult(replay: true);
+                case ClaimState.Reused: return Errors.ChangedPayload();
+                case ClaimState.InUse: return Errors.Concurrent();
             }
-            else if (existing.Fingerprint != fingerprint) return Errors.ChangedPayload();
-            else if (!existing.Completed) return Errors.Concurrent();
-            else return new Replay(existing);
+            // Expired and removed meanwhile: claim it now.
+            id = await TryClaimAsync(claim, ct);
+            if (id is null) return Errors.Concurrent();
         }
 
-        object? result;
+        StoredAnswer answer;
         try
         {
-            result = await next(context);
+            var result = await next(context);
+            answer = await StoredAnswer.CaptureAsync(http, result as IResult ?? (result is null ? Results.Empty : TypedResults.Json(result)));
         }
         catch
         {
-            await ReleaseAsync(claim.Id);
+            await ReleaseAsync(id.Value);
             throw;
         }
 
-        // Run the result into a buffer so the exact bytes sent can be stored and replayed.
-        var original = http.Response.Body;
-        using var buffer = new MemoryStream();
-        http.Response.Body = buffer;
-        try
+        if (answer.Status >= 500)
         {
-            if (result is IResult r) await r.ExecuteAsync(http);
-            else if (result is not null) await http.Response.WriteAsJsonAsync(result, ct);
-        }
-        catch
-        {
-            await ReleaseAsync(claim.Id);
-            throw;
-        }
-        finally
-        {
-            http.Response.Body = original;
-        }
-
-        var status = http.Response.StatusCode;
-        if (status >= 500)
-        {
-            await ReleaseAsync(claim.Id);
+            await ReleaseAsync(id.Value);
         }
         else
         {
-            await db.IdempotencyRecords.Where(x => x.Id == claim.Id).ExecuteUpdateAsync(s => s
+            await db.IdempotencyRecords.Where(x => x.Id == id.Value).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Completed, true)
-                .SetProperty(x => x.ResponseStatus, status)
-                .SetProperty(x => x.ResponseContentType, http.Response.ContentType)
-                .SetProperty(x => x.ResponseBody, buffer.ToArray()), CancellationToken.None);
+                .SetProperty(x => x.ResponseStatus, answer.Status)
+                .SetProperty(x => x.ResponseContentType, answer.ContentType)
+                .SetProperty(x => x.ResponseBody, answer.Body), CancellationToken.None);
         }
-        buffer.Position = 0;
-        await buffer.CopyToAsync(original, ct);
-        return Results.Empty;
+        return answer.AsResult(replay: false);
     }
 
     /// <summary>
-    /// Inserts the claim in its own statement; false when the key is already claimed. ON CONFLICT DO NOTHING makes a
+    /// Inserts the claim in its own statement; null when the key is already claimed. ON CONFLICT DO NOTHING makes a
     /// taken key an answer rather than a failed INSERT, which EF Core would log as a database error on every replay.
     /// </summary>
-    private async Task<bool> TryClaimAsync(IdempotencyRecord claim, CancellationToken ct)
+    private async Task<long?> TryClaimAsync(IdempotencyClaim claim, CancellationToken ct)
     {
         var ids = await db.Database.SqlQuery<long>($"""
             INSERT INTO "idempotency_records" ("account_id", "mode", "key", "fingerprint", "completed", "created_at", "expires_at")
@@ -125,9 +89,7 @@ internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvide
             ON CONFLICT ("account_id", "mode", "key") DO NOTHING
             RETURNING "id" AS "Value"
             """).ToListAsync(ct);
-        if (ids.Count == 0) return false;
-        claim.Id = ids[0];
-        return true;
+        return ids.Count == 0 ? null : ids[0];
     }
 
     private async Task ReleaseAsync(long id)
@@ -140,32 +102,6 @@ internal sealed class IdempotencyFilter<TErrors>(CanopyDbContext db, TimeProvide
         catch (Exception ex)
         {
             logger.LogError(ex, "Could not release idempotency key {RecordId}; it stays claimed until it expires", id);
-        }
-    }
-
-    private static async Task<string> FingerprintAsync(HttpRequest request, CancellationToken ct)
-    {
-        request.EnableBuffering();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // The media type only: a client that adds or drops "; charset=utf-8" on a retry sends the same request.
-        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n{request.Headers["X-Subaccount-Id"]}\n{mediaType}\n"));
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0) hash.AppendData(chunk, 0, read);
-        request.Body.Position = 0;
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>The stored answer, sent again.</summary>
-    private sealed class Replay(IdempotencyRecord record) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = record.ResponseStatus ?? 200;
-            http.Response.Headers["X-Idempotent-Replay"] = "true";
-            if (record.ResponseContentType is not null) http.Response.ContentType = record.ResponseContentType;
-            if (record.ResponseBody is { Length: > 0 } body) await http.Response.Body.WriteAsync(body, http.RequestAborted);
         }
     }
 }

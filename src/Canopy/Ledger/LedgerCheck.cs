@@ -24,7 +24,7 @@ public static class LedgerCheck
         var unbalanced = await db.LedgerEntries.GroupBy(e => e.TransactionId)
             .Where(g => g.Sum(e => e.Amount) != 0).Select(g => g.Key).OrderBy(x => x).Take(100).ToListAsync(ct);
 
-        var tracked = new[] { LedgerAccountKind.CustomerCredits, LedgerAccountKind.CustomerReceivable };
+        var tracked = new[] { LedgerAccountKind.CustomerCredits }; // the only cached balances (LedgerService.TracksBalance)
         var mismatches = await (
             from a in db.LedgerAccounts
             where tracked.Contains(a.Kind)

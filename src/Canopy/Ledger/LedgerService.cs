@@ -24,8 +24,11 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
         return db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
     }
 
-    public static bool TracksBalance(LedgerAccountKind kind) =>
-        kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable;
+    /// <summary>
+    /// Only credits carry a cached balance: it is what an order must check inside its transaction. A receivable's balance is
+    /// the sum of its entries, so that invoice orders of one account never queue on one row.
+    /// </summary>
+    public static bool TracksBalance(LedgerAccountKind kind) => kind is LedgerAccountKind.CustomerCredits;
 
     /// <summary>
     /// Adds a balanced transaction to the context and applies its balance changes. Must run inside the caller's
@@ -34,13 +37,7 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
     /// </summary>
     public async Task<PostResult> PostAsync(string key, string kind, string currency, long? accountId, string? note, IReadOnlyList<Leg> legs, CancellationToken ct)
     {
-        if (legs.Count < 2) throw new ArgumentException("A transaction needs at least two legs.", nameof(legs));
-        long sum = 0;
-        foreach (var leg in legs) sum = checked(sum + leg.Amount);
-        if (sum != 0) throw new InvalidOperationException($"Ledger transaction {key} does not balance ({sum}).");
-        foreach (var leg in legs)
-            if (!string.Equals(accounts.CurrencyOf(leg.LedgerAccountId), currency, StringComparison.Ordinal))
-                throw new InvalidOperationException($"Ledger transaction {key} is in {currency} but ledger account {leg.LedgerAccountId} is not: one currency per transaction.");
+        LedgerPosting.Create(key, kind, currency, note, legs, accounts);
 
         // Decreases first, in id order: a refused spend then changes nothing, and concurrent postings lock rows in one order.
         var deltas = legs.GroupBy(l => l.LedgerAccountId)

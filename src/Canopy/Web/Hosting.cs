@@ -62,6 +62,10 @@ internal static class Hosting
     public static IServiceCollection AddCanopyCore(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<TokenStore>();
+        services.AddSingleton<AccountContextCache>();
+        services.AddSingleton<AccountChangeInterceptor>();
+        services.AddSingleton<OrderPricer>();
+        services.AddScoped<Canopy.Idempotency.IdempotencyStore>();
         services.AddSingleton<CatalogCache>();
         services.AddSingleton<LedgerAccounts>();
         services.AddScoped<LedgerService>();

@@ -13,7 +13,7 @@ internal static class WrenEndpoints
         var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>()
             .ProducesFor<WrenMessage>(StatusCodes.Status401Unauthorized).ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
             .ProducesFor<WrenMessage>(StatusCodes.Status429TooManyRequests);
-        authed.MapGroup("").AddEndpointFilter<Canopy.Idempotency.IdempotencyFilter<WrenIdempotencyErrors>>()
+        authed.MapGroup("")
             .ProducesFor<WrenMessage>(StatusCodes.Status409Conflict).ProducesFor<WrenMessage>(StatusCodes.Status413PayloadTooLarge)
             .ProducesFor<WrenMessage>(StatusCodes.Status422UnprocessableEntity)
             .MapWrenOrders();

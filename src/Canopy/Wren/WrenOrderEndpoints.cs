@@ -1,19 +1,21 @@
+using System.Text.Json;
 using Canopy.Accounts;
-using Canopy.Catalog;
-using Canopy.Data;
+using Canopy.Idempotency;
 using Canopy.Ordering;
-using Canopy.Payments;
 using Canopy.Web;
 using FluentValidation;
-using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Wren;
 
-/// <summary>Wren's order endpoints: parse the Wren request → the ordering core → Wren's response and errors.</summary>
+/// <summary>Wren's order endpoints: parse the Wren request → one <see cref="OrderCommand"/> → Wren's response and errors.</summary>
 internal static class WrenOrderEndpoints
 {
+    private static readonly WrenIdempotencyErrors IdempotencyErrors = new();
+
     public static RouteGroupBuilder MapWrenOrders(this RouteGroupBuilder authed)
     {
+        // Orders take their Idempotency-Key inside the order's own transaction (see OrderService); the preview writes
+        // nothing but honours keys like every POST, through the filter.
         authed.MapPost("/offset-orders", PlaceOffsetOrderAsync).WithName("WrenCreateOffsetOrder")
             .WithSummary("Offset a number of tonnes through a portfolio")
             .WithBody<WrenOffsetOrderRequest>("application/json", "application/x-www-form-urlencoded")
@@ -27,148 +29,99 @@ internal static class WrenOrderEndpoints
             .WithBody<WrenTreeOrderRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
         authed.MapPost("/tree-orders/preview", PreviewTreesAsync).WithName("WrenPreviewTreeOrder")
+            .AddEndpointFilter<IdempotencyFilter<WrenIdempotencyErrors>>()
             .WithSummary("Price a number of trees without ordering")
             .WithBody<WrenTreePreviewRequest>("application/json", "application/x-www-form-urlencoded")
             .Produces<WrenTreePreviewResponse>().Produces<WrenMessage>(400);
         return authed;
     }
 
-    private static async Task<IResult> PlaceOffsetOrderAsync(HttpContext http, CatalogCache catalog, CanopyDbContext db, OrderService orders, CancellationToken ct)
-    {
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenOffsetOrderValidator(), allowForm: true, ct);
-        if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
-        var caller = http.GetCaller();
-        var snapshot = await catalog.GetAsync(ct);
+    private static Task<IResult> PlaceOffsetOrderAsync(HttpContext http, OrderService orders) =>
+        PlaceAsync(http, orders, new WrenOffsetOrderValidator(), "test_oo_",
+            r => (r.PortfolioId is { } id ? new OrderSource.Portfolio(id, null) : new OrderSource.DefaultPortfolio(), new OrderAmount.Tonnes(r.Tons!.Value)),
+            (r, p) => new WrenOrderResponse
+            {
+                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents,
+                Tons = Tons(p.Split.Grams), PortfolioId = p.Priced.Portfolio!.Id, Note = r.Note,
+            });
 
-        Portfolio? portfolio;
-        if (r.PortfolioId is { } pid)
-        {
-            if (!snapshot.PortfoliosById.TryGetValue(pid, out portfolio) || !portfolio.Active)
-                return WrenResults.Message(400, $"portfolioId: there is no portfolio {pid}.");
-        }
-        else
-        {
-            var accountDefault = await db.Accounts.Where(a => a.Id == caller.AccountId).Select(a => a.DefaultPortfolioId).FirstAsync(ct);
-            portfolio = accountDefault is { } d && snapshot.PortfoliosById.TryGetValue(d, out var own) && own.Active ? own : snapshot.DefaultPortfolio;
-            if (portfolio is null) return WrenResults.Message(400, "portfolioId: no default portfolio is configured; name one.");
-        }
+    private static Task<IResult> PlaceProjectOrderAsync(HttpContext http, OrderService orders) =>
+        PlaceAsync(http, orders, new WrenProjectOrderValidator(), "test_po_",
+            r => (new OrderSource.Project(r.ProjectId!.Value), new OrderAmount.UsdCents(r.AmountInUsdCents!.Value)),
+            (r, p) => new WrenOrderResponse
+            {
+                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
+                Tons = p.Priced.Kind == OrderKind.Offset ? Tons(p.Split.Grams) : null,
+                Impact = p.Priced.Kind == OrderKind.Offset ? new WrenImpact(Tons(p.Split.Grams), null) : null,
+                Donation = p.Priced.Kind == OrderKind.Donation,
+            });
 
-        var grams = (long)decimal.Round(r.Tons!.Value * Pricing.GramsPerTonne, MidpointRounding.AwayFromZero);
-        var outcome = await orders.PlaceAsync(Command(caller, r, OrderKind.Offset, new Target.FromPortfolio(portfolio), new Quantity.Grams(grams)), ct);
-        return Respond(outcome, r, "test_oo_", p => new WrenOrderResponse
-        {
-            Id = null, Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents,
-            Tons = Tons(p.Split.Grams), PortfolioId = portfolio.Id, Note = r.Note,
-        }, caller);
-    }
+    private static Task<IResult> PlaceTreeOrderAsync(HttpContext http, OrderService orders) =>
+        PlaceAsync(http, orders, new WrenTreeOrderValidator(), "test_to_",
+            r => (new OrderSource.TreeProject(), new OrderAmount.Trees(r.AmountOfTrees!.Value)),
+            (r, p) => new WrenOrderResponse
+            {
+                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
+                Impact = new WrenImpact(null, p.Trees),
+            });
 
-    private static async Task<IResult> PlaceProjectOrderAsync(HttpContext http, CatalogCache catalog, OrderService orders, CancellationToken ct)
-    {
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenProjectOrderValidator(), allowForm: true, ct);
-        if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
-        var caller = http.GetCaller();
-        var snapshot = await catalog.GetAsync(ct);
-        if (!snapshot.Projects.TryGetValue(r.ProjectId!.Value, out var project) || !project.Active)
-            return WrenResults.Message(400, $"projectId: there is no active project {r.ProjectId}.");
-        if (project.Kind == ProjectKind.Tree)
-            return WrenResults.Message(400, $"projectId: project {project.Id} is measured in trees; order trees with POST /api/tree-orders.");
-
-        var kind = project.Kind == ProjectKind.Donation ? OrderKind.Donation : OrderKind.Offset;
-        var outcome = await orders.PlaceAsync(Command(caller, r, kind, new Target.FromProject(project), new Quantity.BudgetUsdCents(r.AmountInUsdCents!.Value)), ct);
-        return Respond(outcome, r, "test_po_", p => new WrenOrderResponse
-        {
-            Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = project.Id, Note = r.Note,
-            Tons = kind == OrderKind.Offset ? Tons(p.Split.Grams) : null,
-            Impact = kind == OrderKind.Offset ? new WrenImpact(Tons(p.Split.Grams), null) : null,
-            Donation = kind == OrderKind.Donation,
-        }, caller);
-    }
-
-    private static async Task<IResult> PlaceTreeOrderAsync(HttpContext http, CatalogCache catalog, OrderService orders, CancellationToken ct)
-    {
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenTreeOrderValidator(), allowForm: true, ct);
-        if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
-        var caller = http.GetCaller();
-        var project = TreeProject(await catalog.GetAsync(ct), http.RequestServices.GetRequiredService<IConfiguration>());
-        if (project is null) return WrenResults.Message(400, "No tree-planting project is available at the moment.");
-        var trees = (int)r.AmountOfTrees!.Value;
-        var outcome = await orders.PlaceAsync(Command(caller, r, OrderKind.Tree, new Target.FromProject(project), new Quantity.Trees(trees)), ct);
-        return Respond(outcome, r, "test_to_", p => new WrenOrderResponse
-        {
-            Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = project.Id, Note = r.Note,
-            Impact = new WrenImpact(null, trees),
-        }, caller);
-    }
-
-    private static async Task<IResult> PreviewTreesAsync(HttpContext http, CatalogCache catalog, CanopyDbContext db, FxConverter fx, CancellationToken ct)
+    private static async Task<IResult> PreviewTreesAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenTreePreviewValidator(), allowForm: true, ct);
         if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
         var caller = http.GetCaller();
-        var project = TreeProject(await catalog.GetAsync(ct), http.RequestServices.GetRequiredService<IConfiguration>());
-        if (project is null) return WrenResults.Message(400, "No tree-planting project is available at the moment.");
-        var cents = Pricing.ForTrees(r.AmountOfTrees!.Value, project.CostPerTreeUsdCents ?? 0);
-        var currency = caller.IsTest ? "USD" : await db.Accounts.Where(a => a.Id == caller.AccountId).Select(a => a.Currency).FirstAsync(ct);
-        var local = await fx.FromUsdCentsAsync(cents, currency, ct);
-        if (local is null) return WrenResults.Message(400, $"No exchange rate from USD to {currency} is configured; the operator must set one.");
-        var localMajor = local.Value / (decimal)Math.Pow(10, Currencies.Exponent(currency));
+        var (cents, local, currency, error) = await pricer.PriceTreesAsync(caller, r.AmountOfTrees!.Value, ct);
+        if (error is not null) return WrenResults.Message(400, error.Message);
+        var localMajor = local / (decimal)Math.Pow(10, Currencies.Exponent(currency));
         return TypedResults.Json(new WrenTreePreviewResponse(r.AmountOfTrees.Value, cents / 100m, localMajor, currency, caller.IsTest), Json.SnakeCase);
     }
 
-    /// <summary>
-    /// The tree project Wren's tree orders plant with: <c>Canopy:TreeProjectId</c> (a project id) when set and active,
-    /// otherwise the first active tree project.
-    /// </summary>
-    private static Project? TreeProject(CatalogSnapshot snapshot, IConfiguration config)
+    /// <summary>Every Wren order: key → body → command → the core → Wren's answer (stored with the order when keyed).</summary>
+    private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, AbstractValidator<TRequest> validator, string testPrefix,
+        Func<TRequest, (OrderSource Source, OrderAmount Amount)> what, Func<TRequest, PlacedOrder, WrenOrderResponse> shape)
+        where TRequest : class, IWrenOrderFields
     {
-        var chosen = config["Canopy:TreeProjectId"];
-        if (!string.IsNullOrWhiteSpace(chosen) && snapshot.ProjectsByPublicId.TryGetValue(chosen, out var configured)
-            && configured is { Kind: ProjectKind.Tree, Active: true })
-            return configured;
-        return snapshot.Projects.Values.Where(p => p.Kind == ProjectKind.Tree && p.Active).OrderBy(p => p.Id).FirstOrDefault();
+        var ct = http.RequestAborted;
+        var (claim, keyError) = await IdempotentAnswers.ClaimAsync(http, IdempotencyErrors);
+        if (keyError is not null) return keyError;
+        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, validator, allowForm: true, ct);
+        if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, WrenResults.Invalid(body.Errors!), IdempotencyErrors);
+
+        var caller = http.GetCaller();
+        var (source, amount) = what(r);
+        var dryRun = r.DryRun ?? false;
+        var command = new OrderCommand
+        {
+            Caller = caller,
+            Dialect = Dialect.Wren,
+            Source = source,
+            Amount = amount,
+            Payment = r.PaymentMethod == "credits" ? PaymentChoice.Credits : PaymentChoice.Card,
+            DryRun = dryRun,
+            Note = r.Note,
+            OnBehalfOfName = Blank(r.OnBehalfOfName),
+            OnBehalfOfEmail = Blank(r.OnBehalfOfEmail),
+            SendReceiptEmail = (r.SendReceiptEmail ?? false) && !dryRun,
+            Idempotency = claim,
+        };
+        var outcome = await orders.PlaceAsync(command, p => Render(Response(r, p, testPrefix, shape, caller)), ct);
+        return outcome switch
+        {
+            OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
+            OrderOutcome.Placed placed => await IdempotentAnswers.FinishAsync(http, claim, TypedResults.Json(Response(r, placed.Order, testPrefix, shape, caller), Json.SnakeCase), IdempotencyErrors),
+            OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, Error(failed.Error, source, r), IdempotencyErrors),
+            OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
+            OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
+            OrderOutcome.KeyReused => IdempotencyErrors.ChangedPayload(),
+            _ => throw new InvalidOperationException("Unknown order outcome."),
+        };
     }
 
-    private static OrderCommand Command(Caller caller, IWrenOrderFields r, OrderKind kind, Target target, Quantity quantity) => new()
+    private static WrenOrderResponse Response<TRequest>(TRequest r, PlacedOrder placed, string testPrefix, Func<TRequest, PlacedOrder, WrenOrderResponse> shape, Caller caller)
+        where TRequest : IWrenOrderFields
     {
-        Caller = caller,
-        Dialect = Dialect.Wren,
-        Kind = kind,
-        Target = target,
-        Quantity = quantity,
-        Payment = r.PaymentMethod == "credits" ? PaymentMethod.Credits : PaymentMethod.Card,
-        DryRun = r.DryRun ?? false,
-        TestPreview = caller.IsTest,
-        Note = r.Note,
-        OnBehalfOfName = Blank(r.OnBehalfOfName),
-        OnBehalfOfEmail = Blank(r.OnBehalfOfEmail),
-        SendReceiptEmail = (r.SendReceiptEmail ?? false) && !(r.DryRun ?? false),
-    };
-
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-    /// <summary>Maps the core's outcome to Wren's answer: the shape on success, <c>{"message"}</c> with Wren's status otherwise.</summary>
-    private static IResult Respond(OrderOutcome outcome, IWrenOrderFields r, string testPrefix, Func<PlacedOrder, WrenOrderResponse> shape, Caller caller)
-    {
-        if (outcome.Error is { } e)
-        {
-            var status = e.Code switch
-            {
-                OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined => StatusCodes.Status402PaymentRequired,
-                OrderErrorCode.NoCardOnFile or OrderErrorCode.BillingNotSetUp => StatusCodes.Status403Forbidden,
-                OrderErrorCode.Invalid or OrderErrorCode.TooSmall or OrderErrorCode.BelowCardMinimum or OrderErrorCode.NoExchangeRate => StatusCodes.Status400BadRequest,
-            };
-            // Wren's own hints: the way out of these two is its paymentMethod field.
-            var hint = e.Code switch
-            {
-                OrderErrorCode.BelowCardMinimum => " Use paymentMethod \"credits\" for smaller orders.",
-                OrderErrorCode.NoCardOnFile => " Or use paymentMethod \"credits\".",
-                _ => "",
-            };
-            return WrenResults.Message(status, (e.Field is null ? e.Message : $"{e.Field}: {e.Message}") + hint);
-        }
-        var placed = outcome.Placed!;
         var dryRun = r.DryRun ?? false;
-        var response = shape(placed) with
+        return shape(r, placed) with
         {
             Id = dryRun ? null : caller.IsTest ? testPrefix + Tokens.RandomString(16) : placed.Order!.PaymentReference,
             DryRun = dryRun,
@@ -176,8 +129,30 @@ internal static class WrenOrderEndpoints
             CreditsRemaining = r.PaymentMethod == "credits" ? placed.CreditsRemaining : null,
             Test = caller.IsTest,
         };
-        return TypedResults.Json(response, Json.SnakeCase);
     }
+
+    private static StoredAnswer Render(WrenOrderResponse response) =>
+        new(StatusCodes.Status200OK, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(response, Json.SnakeCase));
+
+    /// <summary>The core's refusals in Wren's words and statuses.</summary>
+    private static IResult Error(OrderError e, OrderSource source, IWrenOrderFields r)
+    {
+        var (status, message) = e.Code switch
+        {
+            OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined => (402, e.Message),
+            OrderErrorCode.NoCardOnFile => (403, e.Message + " Or use paymentMethod \"credits\"."),
+            OrderErrorCode.BillingNotSetUp => (403, e.Message),
+            OrderErrorCode.BelowCardMinimum => (400, e.Message + " Use paymentMethod \"credits\" for smaller orders."),
+            OrderErrorCode.PortfolioNotAvailable => (400, $"portfolioId: there is no portfolio {(source as OrderSource.Portfolio)?.Id}."),
+            OrderErrorCode.NoDefaultPortfolio => (400, "portfolioId: no default portfolio is configured; name one."),
+            OrderErrorCode.ProjectNotAvailable => (400, $"projectId: there is no active project {(source as OrderSource.Project)?.Id}."),
+            OrderErrorCode.ProjectMeasuredInTrees => (400, $"projectId: project {(source as OrderSource.Project)?.Id} is measured in trees; order trees with POST /api/tree-orders."),
+            _ => (400, e.Message),
+        };
+        return WrenResults.Message(status, message);
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     internal static decimal Tons(long grams) => Decimals.Trim(grams / 1_000_000m);
 }
