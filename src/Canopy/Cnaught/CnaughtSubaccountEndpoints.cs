@@ -139,10 +139,12 @@ internal static class CnaughtSubaccountEndpoints
     /// SDK 3.x's deleteSubaccount: 204 without a body (the SDK reads no body on 204). A subaccount with orders of any
     /// state is kept, so that every order keeps the subaccount it was placed for; its logos go with it.
     /// </summary>
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, AccountContextCache contexts, CancellationToken ct)
     {
         var sub = await FindAsync(http, db, id, tracked: false, ct);
         if (sub is null) return NotFound();
+        // The order path finds subaccounts in the cached caller context: evict it before the delete and after the commit.
+        contexts.Invalidate(sub.AccountId);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The row lock (PostgreSQL) queues this delete behind logo changes of the same subaccount.
         await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Name, s => s.Name), ct);
@@ -151,6 +153,7 @@ internal static class CnaughtSubaccountEndpoints
         await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
         await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(CancellationToken.None);
+        contexts.Invalidate(sub.AccountId);
         return TypedResults.NoContent();
     }
 
