@@ -272,6 +272,37 @@ public abstract class CnaughtSdk3Tests(CanopyApp app)
     }
 
     [Fact]
+    public async Task NoCallOfEitherSdkVersionIsMethodNotAllowed()
+    {
+        app.RequireAvailable();
+        var (key, portfolio, project) = await SandboxPricedAccountAsync();
+        var sub = (await (await Sdk3Async(key, HttpMethod.Post, "/subaccounts", """{"name":"Calls"}""")).ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var order = (await (await Sdk3Async(key, HttpMethod.Post, "/orders", """{"amount_kg":1}""")).ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var category = (await (await Sdk3Async(key, HttpMethod.Get, $"/portfolios/{portfolio}")).ReadJsonAsync(HttpStatusCode.OK))["category_allocations"]![0]!["category"]!["id"]!.GetValue<string>();
+        // Every request 2.8.0 and 3.1.0 make (checkout sessions excepted: the payments work adds them).
+        (HttpMethod Method, string Path, string? Body)[] calls =
+        [
+            (HttpMethod.Get, $"/orders/{order}", null), (HttpMethod.Get, "/orders?limit=1", null), (HttpMethod.Post, "/orders", """{"amount_kg":1}"""),
+            (HttpMethod.Post, "/orders/ride", """{"distance_km":3}"""), (HttpMethod.Post, "/quotes", """{"amount_kg":1}"""),
+            (HttpMethod.Post, "/quotes/air-freight", """{"freight_mass_kg":1,"distance_km":1}"""), (HttpMethod.Post, "/quotes/flight", """{"distance_km":1}"""),
+            (HttpMethod.Post, "/quotes/ground-freight", """{"freight_mass_kg":1,"distance_km":1}"""),
+            (HttpMethod.Post, "/quotes/ground-transport", """{"distance_km":1,"vehicle_type":"small_bus"}"""),
+            (HttpMethod.Post, "/quotes/office-space", """{"square_footage":1}"""), (HttpMethod.Post, "/quotes/train", """{"distance_km":1}"""),
+            (HttpMethod.Post, "/subaccounts", """{"name":"More"}"""), (HttpMethod.Put, $"/subaccounts/{sub}", """{"name":"Calls 2"}"""),
+            (HttpMethod.Post, $"/subaccounts/{sub}/logo", """{"logo_url":"https://example.com/l.png"}"""), (HttpMethod.Delete, $"/subaccounts/{sub}/logo", null),
+            (HttpMethod.Get, $"/subaccounts/{sub}", null), (HttpMethod.Get, "/subaccounts?limit=5", null), (HttpMethod.Get, "/impact/data", null),
+            (HttpMethod.Get, "/impact/hosted-page-config", null), (HttpMethod.Get, $"/projects/{project}", null),
+            (HttpMethod.Get, $"/project-categories/{category}", null), (HttpMethod.Get, $"/portfolios/{portfolio}", null), (HttpMethod.Get, "/portfolios", null),
+            (HttpMethod.Post, $"/orders/{order}/cancel", null), (HttpMethod.Delete, $"/subaccounts/{sub}", null),
+        ];
+        foreach (var (method, path, body) in calls)
+        {
+            var response = await Sdk3Async(key, method, path, body);
+            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+    }
+
+    [Fact]
     public async Task PortfolioPricesAreNumbersAs3xReadsThem()
     {
         app.RequireAvailable();
