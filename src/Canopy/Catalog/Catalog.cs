@@ -60,6 +60,25 @@ public sealed class Project
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; set; }
 
+    // The project's profile, as buyers compare projects (what CNaught's SDK 3.x shows); null or empty when unknown.
+    /// <summary>Activities the project carries out, e.g. "Reforestation".</summary>
+    public List<string> ActivityTypes { get; set; } = [];
+    /// <summary>Whether credits are removals or avoided emissions, e.g. "Removal".</summary>
+    public string? ImpactType { get; set; }
+    public string? Methodology { get; set; }
+    public string? Verifier { get; set; }
+    /// <summary>How long the carbon stays out of the atmosphere, as text ("100+ years").</summary>
+    public string? Permanence { get; set; }
+    public int? LifetimeStartYear { get; set; }
+    public int? LifetimeEndYear { get; set; }
+    public string? DueDiligence { get; set; }
+    public string? BeyondCarbon { get; set; }
+    public string? RiskOfReversal { get; set; }
+    public List<string> ThirdPartyLabels { get; set; } = [];
+    public List<ProjectNotableBuyer> NotableBuyers { get; set; } = [];
+    public ProjectFigure? DueDiligenceFigure { get; set; }
+    public List<ProjectNewsArticle> NewsArticles { get; set; } = [];
+
     public IReadOnlyList<int> SdgGoalList() =>
         UnSdgGoals.Length == 0 ? [] : [.. UnSdgGoals.Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))];
 }
@@ -138,6 +157,15 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         b.Property(x => x.LocationName).HasMaxLength(200);
         b.Property(x => x.UnSdgGoals).HasMaxLength(100);
         b.Property(x => x.ImageUrl).HasMaxLength(2048);
+        b.Property(x => x.ImpactType).HasMaxLength(100);
+        b.Property(x => x.Methodology).HasMaxLength(200);
+        b.Property(x => x.Verifier).HasMaxLength(200);
+        b.Property(x => x.Permanence).HasMaxLength(200);
+        b.Property(x => x.ActivityTypes).HasConversion(JsonColumn.Converter<List<string>>(), JsonColumn.Comparer<List<string>>());
+        b.Property(x => x.ThirdPartyLabels).HasConversion(JsonColumn.Converter<List<string>>(), JsonColumn.Comparer<List<string>>());
+        b.Property(x => x.NotableBuyers).HasConversion(JsonColumn.Converter<List<ProjectNotableBuyer>>(), JsonColumn.Comparer<List<ProjectNotableBuyer>>());
+        b.Property(x => x.DueDiligenceFigure).HasConversion(JsonColumn.Converter<ProjectFigure?>(), JsonColumn.Comparer<ProjectFigure?>());
+        b.Property(x => x.NewsArticles).HasConversion(JsonColumn.Converter<List<ProjectNewsArticle>>(), JsonColumn.Comparer<List<ProjectNewsArticle>>());
         b.HasIndex(x => x.PublicId).IsUnique();
         b.HasOne<ProjectCategory>().WithMany().HasForeignKey(x => x.CategoryId);
     }

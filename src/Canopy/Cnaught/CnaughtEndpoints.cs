@@ -1,4 +1,16 @@
+using Canopy.Web;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
 namespace Canopy.Cnaught;
+
+/// <summary>
+/// Every CNaught error as the SDKs parse it (application/problem+json): <c>type</c> is one of CNaught's error URIs
+/// (https://api.cnaught.com/v1/errors/…, or RFC 9110's for 401); <c>errors</c> maps fields to messages on invalid-parameters.
+/// </summary>
+public sealed record CnaughtProblem(
+    string Type,
+    string Title, int Status, string? Detail, IReadOnlyDictionary<string, string[]>? Errors, string TraceId);
 
 internal static class CnaughtEndpoints
 {
@@ -10,7 +22,8 @@ internal static class CnaughtEndpoints
     {
         var v1 = app.MapGroup("/v1").WithTags("CNaught dialect").AddEndpointFilter<CnaughtAuthFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddOpenApiOperationTransformer(DescribeProblems);
         v1.MapCnaughtCatalog();
         v1.MapCnaughtOrders();
         v1.MapCnaughtQuotes();
@@ -19,5 +32,23 @@ internal static class CnaughtEndpoints
         v1.MapCnaughtCheckout();
         app.MapSubaccountLogos();
         return app;
+    }
+
+    /// <summary>Every error response of the dialect carries CNaught's problem shape, not the generic one.</summary>
+    private static async Task DescribeProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var document = context.Document!;
+        foreach (var (_, response) in operation.Responses ?? [])
+        {
+            if (response.Content is null || !response.Content.TryGetValue("application/problem+json", out var media)) continue;
+            // One shared component, so that generated clients get one error type for the whole dialect.
+            if (document.Components?.Schemas?.ContainsKey(nameof(CnaughtProblem)) != true)
+            {
+                var schema = await context.GetOrCreateSchemaAsync(typeof(CnaughtProblem), null, ct);
+                if (schema is OpenApiSchema s) s.Required = new HashSet<string>(["type", "title", "status"], StringComparer.Ordinal); // the rest only when set
+                document.AddComponent(nameof(CnaughtProblem), schema);
+            }
+            media.Schema = new OpenApiSchemaReference(nameof(CnaughtProblem), document);
+        }
     }
 }

@@ -19,8 +19,8 @@ public sealed record CnaughtOrder(
     string? Metadata,
     string? Description,
     long PriceUsdCents,
-    string State,
-    string Type,
+    [property: OneOf(typeof(OrderState))] string State,
+    [property: OneOf("generic", "ride")] string Type,
     string? CallbackUrl,
     string? CertificatePublicUrl,
     string? CertificateDownloadPublicUrl,
@@ -67,5 +67,6 @@ internal static class CnaughtShapes
     }
 
     private static CnaughtProject Unknown(long id) =>
-        new(id.ToString(CultureInfo.InvariantCulture), "Unknown project", "unknown", null, null, null, null, null, null, null, null, null, null, []);
+        new(id.ToString(CultureInfo.InvariantCulture), "Unknown project", "unknown", [], null, null, null, null, null, null, null, null, null, null, [],
+            null, null, null, null, null, null, null, null, [], [], null, []);
 }

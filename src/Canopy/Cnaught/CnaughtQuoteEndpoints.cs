@@ -29,7 +29,7 @@ internal static class CnaughtQuoteEndpoints
         {
             quotes.MapPost(path, (HttpContext http, OrderPricer pricer, CancellationToken ct) => QuoteActivityAsync(activity, http, pricer, ct))
                 .WithName("CnaughtQuote" + activity).WithSummary(summary)
-                .WithJsonBody<CnaughtActivityQuoteRequest>().Produces<CnaughtQuote>();
+                .WithJsonBody(new CnaughtActivityQuoteValidator(activity)).Produces<CnaughtQuote>();
         }
         return v1;
     }

@@ -27,6 +27,9 @@ internal static class CnaughtSubaccountEndpoints
         subs.MapPut("/{id}", UpdateAsync).WithName("CnaughtUpdateSubaccount")
             .WithSummary("Replace a subaccount's name, email and default portfolio (omitted fields become null; the logo is kept)")
             .WithJsonBody<CnaughtSubaccountRequest>().Produces<CnaughtSubaccount>();
+        subs.MapDelete("/{id}", DeleteAsync).WithName("CnaughtDeleteSubaccount")
+            .WithSummary("Delete a subaccount that has no orders (403 while it has any)").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         subs.MapPost("/{id}/logo", SetLogoUrlAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtSetSubaccountLogoUrl")
             .WithSummary("Set the logo from a URL").WithJsonBody<CnaughtLogoUrlRequest>().Produces<CnaughtSubaccount>();
         subs.MapPut("/{id}/logo", UploadLogoAsync).WithName("CnaughtUploadSubaccountLogo")
@@ -133,6 +136,28 @@ internal static class CnaughtSubaccountEndpoints
         sub.DefaultPortfolioId = portfolio.Id;
         await db.SaveChangesAsync(ct);
         return TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase);
+    }
+
+    /// <summary>
+    /// SDK 3.x's deleteSubaccount: 204 without a body (the SDK reads no body on 204). A subaccount with orders of any
+    /// state is kept, so that every order keeps the subaccount it was placed for; its logos go with it.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, AccountContextCache contexts, CancellationToken ct)
+    {
+        var sub = await FindAsync(http, db, id, tracked: false, ct);
+        if (sub is null) return NotFound();
+        // The order path finds subaccounts in the cached caller context: evict it before the delete and after the commit.
+        contexts.Invalidate(sub.AccountId);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The row lock (PostgreSQL) queues this delete behind logo changes of the same subaccount.
+        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Name, s => s.Name), ct);
+        if (await db.Orders.AnyAsync(o => o.AccountId == sub.AccountId && o.SubaccountId == sub.Id, ct))
+            return CnaughtProblems.Forbidden("Subaccount has orders", "A subaccount with orders cannot be deleted.");
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
+        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(CancellationToken.None);
+        contexts.Invalidate(sub.AccountId);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> SetLogoUrlAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)

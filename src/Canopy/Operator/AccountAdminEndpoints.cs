@@ -11,7 +11,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Canopy.Operator;
 
 public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents);
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents) : IExampleRequest<CreateAccountRequest>
+{
+    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", "USD", null, BillingMode.Invoice, false, null, null, null);
+}
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
     bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents, long? RideGramsPerKm);
@@ -24,7 +27,10 @@ public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLog
 
 public sealed record UserResponse(long Id, long AccountId, string Email, string? Name, bool HasLogin, DateTime CreatedAt);
 
-public sealed record CreateTokenRequest(TokenMode? Mode, TokenKind? Kind, string? Name, long? UserId);
+public sealed record CreateTokenRequest(TokenMode? Mode, TokenKind? Kind, string? Name, long? UserId) : IExampleRequest<CreateTokenRequest>
+{
+    public static CreateTokenRequest Example => new(TokenMode.Live, TokenKind.Team, "Checkout integration", null);
+}
 
 /// <summary>A token as listed: never the secret.</summary>
 public sealed record TokenResponse(long Id, long AccountId, TokenMode Mode, TokenKind Kind, string? Name, string Prefix, long? UserId,
@@ -35,7 +41,10 @@ public sealed record CreatedTokenResponse(long Id, string Token, long AccountId,
     long? UserId, DateTime CreatedAt);
 
 /// <summary>A top-up. <c>reference</c> (e.g. the bank transfer's id) makes it safe to retry: a reference posts once per account.</summary>
-public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? Reference);
+public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? Reference) : IExampleRequest<CreditsRequest>
+{
+    public static CreditsRequest Example => new(50_000, "Prepaid top-up", null);
+}
 
 public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
 

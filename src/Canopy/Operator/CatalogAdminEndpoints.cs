@@ -12,7 +12,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Operator;
 
-public sealed record CreateCategoryRequest(string? Id, string? Name, string? Description, string? ImageUrl);
+public sealed record CreateCategoryRequest(string? Id, string? Name, string? Description, string? ImageUrl) : IExampleRequest<CreateCategoryRequest>
+{
+    public static CreateCategoryRequest Example => new(null, "Durable carbon removal", "Removals stored for centuries or longer.", null);
+}
 
 public sealed record CategoryResponse(string Id, string Name, string? Description, string? ImageUrl);
 
@@ -35,25 +38,65 @@ public interface IProjectFields
     double? LocationLongitude { get; }
     int[]? UnSdgGoals { get; }
     string? ImageUrl { get; }
+    string[]? ActivityTypes { get; }
+    string? ImpactType { get; }
+    string? Methodology { get; }
+    string? Verifier { get; }
+    string? Permanence { get; }
+    LifetimeRequest? Lifetime { get; }
+    string? DueDiligence { get; }
+    string? BeyondCarbon { get; }
+    string? RiskOfReversal { get; }
+    string[]? ThirdPartyLabels { get; }
+    List<NotableBuyerRequest>? NotableBuyers { get; }
+    FigureRequest? DueDiligenceFigure { get; }
+    List<NewsArticleRequest>? NewsArticles { get; }
 }
+
+public sealed record LifetimeRequest(int? StartYear, int? EndYear);
+
+public sealed record NotableBuyerRequest(string? Name, string? LogoUrl, string? LogoAltText);
+
+public sealed record FigureRequest(string? Description, string? ImageUrl, string? ImageAltText);
+
+public sealed record NewsArticleRequest(string? Title, string? Url, string? Author, DateTime? PublishedOn, string? Take);
+
+public sealed record LifetimeResponse(int? StartYear, int? EndYear);
 
 public sealed record CreateProjectRequest(
     string? Id, string? Name, ProjectKind? Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified,
     string? CertificationStatus, string? CategoryId, string? Type, string? Developer, string? RegistryName, string? RegistryId,
     string? RegistryUrl, string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
-    int[]? UnSdgGoals, string? ImageUrl, bool? Active) : IProjectFields;
+    int[]? UnSdgGoals, string? ImageUrl, bool? Active,
+    string[]? ActivityTypes = null, string? ImpactType = null, string? Methodology = null, string? Verifier = null, string? Permanence = null,
+    LifetimeRequest? Lifetime = null, string? DueDiligence = null, string? BeyondCarbon = null, string? RiskOfReversal = null,
+    string[]? ThirdPartyLabels = null, List<NotableBuyerRequest>? NotableBuyers = null, FigureRequest? DueDiligenceFigure = null,
+    List<NewsArticleRequest>? NewsArticles = null) : IProjectFields, IExampleRequest<CreateProjectRequest>
+{
+    public static CreateProjectRequest Example => new(null, "Biochar from crop waste", ProjectKind.Offset, 15_000, null, true, "Puro.earth", null,
+        "Biochar", "Carbon Farm Co", "Puro.earth", null, null, "Crop residues turned into biochar.", null, "Kenya", -0.02, 37.9, [13, 15], null, true,
+        ActivityTypes: ["Biochar"], ImpactType: "Removal", Methodology: "Puro Standard Biochar Methodology", Permanence: "100+ years",
+        Lifetime: new LifetimeRequest(2023, 2033));
+}
 
 /// <summary>Fields given are changed; kind and ids never change.</summary>
 public sealed record UpdateProjectRequest(
     string? Name, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool? Certified, string? CertificationStatus, string? CategoryId,
     string? Type, string? Developer, string? RegistryName, string? RegistryId, string? RegistryUrl, string? Summary, string? Description,
-    string? LocationName, double? LocationLatitude, double? LocationLongitude, int[]? UnSdgGoals, string? ImageUrl, bool? Active) : IProjectFields;
+    string? LocationName, double? LocationLatitude, double? LocationLongitude, int[]? UnSdgGoals, string? ImageUrl, bool? Active,
+    string[]? ActivityTypes = null, string? ImpactType = null, string? Methodology = null, string? Verifier = null, string? Permanence = null,
+    LifetimeRequest? Lifetime = null, string? DueDiligence = null, string? BeyondCarbon = null, string? RiskOfReversal = null,
+    string[]? ThirdPartyLabels = null, List<NotableBuyerRequest>? NotableBuyers = null, FigureRequest? DueDiligenceFigure = null,
+    List<NewsArticleRequest>? NewsArticles = null) : IProjectFields;
 
 public sealed record ProjectResponse(
     string Id, long WrenId, string Name, ProjectKind Kind, long? CostPerTonUsdCents, long? CostPerTreeUsdCents, bool Certified,
     string? CertificationStatus, string? CategoryId, string? Type, string? Developer, string? RegistryName, string? RegistryId,
     string? RegistryUrl, string? Summary, string? Description, string? LocationName, double? LocationLatitude, double? LocationLongitude,
-    IReadOnlyList<int> UnSdgGoals, string? ImageUrl, bool Active);
+    IReadOnlyList<int> UnSdgGoals, string? ImageUrl, bool Active,
+    IReadOnlyList<string> ActivityTypes, string? ImpactType, string? Methodology, string? Verifier, string? Permanence, LifetimeResponse? Lifetime,
+    string? DueDiligence, string? BeyondCarbon, string? RiskOfReversal, IReadOnlyList<string> ThirdPartyLabels,
+    IReadOnlyList<ProjectNotableBuyer> NotableBuyers, ProjectFigure? DueDiligenceFigure, IReadOnlyList<ProjectNewsArticle> NewsArticles);
 
 public sealed record AllocationRequest(string? ProjectId, decimal? Fraction);
 
@@ -68,7 +111,10 @@ public sealed record PortfolioResponse(string Id, long WrenId, string Name, stri
     bool IsDefault, bool Active, IReadOnlyList<AllocationResponse> Allocations);
 
 public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix,
-    string? RegistryUrl);
+    string? RegistryUrl) : IExampleRequest<CreateInventoryRequest>
+{
+    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-", "https://registry.puro.earth/");
+}
 
 public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix, string? RegistryUrl,
     decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, long GramsRetired, DateTime CreatedAt);
@@ -87,7 +133,7 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
         RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Description).MaximumLength(4000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 
@@ -103,14 +149,85 @@ internal static class ProjectFieldRules
         v.RuleFor(x => x.Developer).MaximumLength(200);
         v.RuleFor(x => x.RegistryName).MaximumLength(200);
         v.RuleFor(x => x.RegistryId).MaximumLength(200);
-        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.");
-        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        v.RuleFor(x => x.RegistryUrl).MaximumLength(2048).HttpUrl().WithMessage("'registry_url' must be an http(s) URL.");
+        v.RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
         v.RuleFor(x => x.Summary).MaximumLength(1000);
         v.RuleFor(x => x.Description).MaximumLength(10000);
         v.RuleFor(x => x.LocationName).MaximumLength(200);
         v.RuleFor(x => x.LocationLatitude).InclusiveBetween(-90, 90);
         v.RuleFor(x => x.LocationLongitude).InclusiveBetween(-180, 180);
         v.RuleForEach(x => x.UnSdgGoals).InclusiveBetween(1, 17);
+        v.RuleFor(x => x.ActivityTypes).Must(a => a!.Length <= 20).WithMessage("At most 20 activity types.").When(x => x.ActivityTypes is not null);
+        v.RuleForEach(x => x.ActivityTypes).NotEmpty().MaximumLength(100);
+        v.RuleFor(x => x.ImpactType).MaximumLength(100);
+        v.RuleFor(x => x.Methodology).MaximumLength(200);
+        v.RuleFor(x => x.Verifier).MaximumLength(200);
+        v.RuleFor(x => x.Permanence).MaximumLength(200);
+        v.RuleFor(x => x.Lifetime!.StartYear).InclusiveBetween(1900, 2200).OverridePropertyName("lifetime.start_year").When(x => x.Lifetime is not null);
+        v.RuleFor(x => x.Lifetime!.EndYear).InclusiveBetween(1900, 2200).OverridePropertyName("lifetime.end_year").When(x => x.Lifetime is not null);
+        v.RuleFor(x => x.Lifetime).Must(l => l!.StartYear is null || l.EndYear is null || l.StartYear <= l.EndYear)
+            .WithMessage("'lifetime.end_year' must not be before 'lifetime.start_year'.").When(x => x.Lifetime is not null);
+        v.RuleFor(x => x.DueDiligence).MaximumLength(10000);
+        v.RuleFor(x => x.BeyondCarbon).MaximumLength(10000);
+        v.RuleFor(x => x.RiskOfReversal).MaximumLength(10000);
+        v.RuleFor(x => x.ThirdPartyLabels).Must(a => a!.Length <= 20).WithMessage("At most 20 labels.").When(x => x.ThirdPartyLabels is not null);
+        v.RuleForEach(x => x.ThirdPartyLabels).NotEmpty().MaximumLength(200);
+        v.RuleFor(x => x.NotableBuyers).Must(a => a!.Count <= 50).WithMessage("At most 50 notable buyers.").When(x => x.NotableBuyers is not null);
+        v.RuleForEach(x => x.NotableBuyers).NotNull().SetValidator(new NotableBuyerValidator());
+        v.RuleFor(x => x.DueDiligenceFigure!).SetValidator(new FigureValidator()).When(x => x.DueDiligenceFigure is not null);
+        v.RuleFor(x => x.NewsArticles).Must(a => a!.Count <= 50).WithMessage("At most 50 news articles.").When(x => x.NewsArticles is not null);
+        v.RuleForEach(x => x.NewsArticles).NotNull().SetValidator(new NewsArticleValidator());
+    }
+
+    public static Project ApplyProfile(Project p, IProjectFields r)
+    {
+        if (r.ActivityTypes is not null) p.ActivityTypes = [.. r.ActivityTypes.Select(a => a.Trim())];
+        p.ImpactType = r.ImpactType ?? p.ImpactType;
+        p.Methodology = r.Methodology ?? p.Methodology;
+        p.Verifier = r.Verifier ?? p.Verifier;
+        p.Permanence = r.Permanence ?? p.Permanence;
+        if (r.Lifetime is not null) (p.LifetimeStartYear, p.LifetimeEndYear) = (r.Lifetime.StartYear, r.Lifetime.EndYear);
+        p.DueDiligence = r.DueDiligence ?? p.DueDiligence;
+        p.BeyondCarbon = r.BeyondCarbon ?? p.BeyondCarbon;
+        p.RiskOfReversal = r.RiskOfReversal ?? p.RiskOfReversal;
+        if (r.ThirdPartyLabels is not null) p.ThirdPartyLabels = [.. r.ThirdPartyLabels.Select(a => a.Trim())];
+        if (r.NotableBuyers is not null) p.NotableBuyers = [.. r.NotableBuyers.Select(b => new ProjectNotableBuyer(b.Name!.Trim(), b.LogoUrl!, b.LogoAltText))];
+        if (r.DueDiligenceFigure is { } f) p.DueDiligenceFigure = new ProjectFigure(f.Description!, f.ImageUrl!, f.ImageAltText);
+        if (r.NewsArticles is not null)
+            p.NewsArticles = [.. r.NewsArticles.Select(a => new ProjectNewsArticle(a.Title!.Trim(), a.Url!, a.Author!.Trim(), a.PublishedOn!.Value.ToUniversalTime(), a.Take))];
+        return p;
+    }
+}
+
+internal sealed class NotableBuyerValidator : AbstractValidator<NotableBuyerRequest>
+{
+    public NotableBuyerValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.LogoUrl).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'logo_url' must be an http(s) URL.");
+        RuleFor(x => x.LogoAltText).MaximumLength(500);
+    }
+}
+
+internal sealed class FigureValidator : AbstractValidator<FigureRequest>
+{
+    public FigureValidator()
+    {
+        RuleFor(x => x.Description).NotEmpty().MaximumLength(4000);
+        RuleFor(x => x.ImageUrl).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageAltText).MaximumLength(500);
+    }
+}
+
+internal sealed class NewsArticleValidator : AbstractValidator<NewsArticleRequest>
+{
+    public NewsArticleValidator()
+    {
+        RuleFor(x => x.Title).NotEmpty().MaximumLength(500);
+        RuleFor(x => x.Url).NotEmpty().MaximumLength(2048).HttpUrl().WithMessage("'url' must be an http(s) URL.");
+        RuleFor(x => x.Author).NotEmpty().MaximumLength(200);
+        RuleFor(x => x.PublishedOn).NotNull();
+        RuleFor(x => x.Take).MaximumLength(4000);
     }
 }
 
@@ -150,7 +267,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
         RuleFor(x => x.Allocations).NotEmpty().Must(a => a is null || a.Count <= 100).WithMessage("A portfolio has at most 100 projects.");
         RuleForEach(x => x.Allocations).NotNull().WithMessage("Each allocation is an object with 'project_id' and 'fraction'.").ChildRules(a =>
         {
@@ -175,7 +292,7 @@ internal sealed class UpdatePortfolioValidator : AbstractValidator<UpdatePortfol
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
-        RuleFor(x => x.ImageUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'image_url' must be an http(s) URL.");
+        RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
     }
 }
 
@@ -291,6 +408,7 @@ internal static class CatalogAdminEndpoints
             Active = r.Active ?? true,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
+        ProjectFieldRules.ApplyProfile(project, r);
         db.Projects.Add(project);
         try
         {
@@ -350,6 +468,7 @@ internal static class CatalogAdminEndpoints
             p.UnSdgGoals = string.Join(',', r.UnSdgGoals.Distinct().Order().Select(g => g.ToString(CultureInfo.InvariantCulture)));
         p.ImageUrl = r.ImageUrl ?? p.ImageUrl;
         p.Active = r.Active ?? p.Active;
+        ProjectFieldRules.ApplyProfile(p, r);
         await db.SaveChangesAsync(ct);
         catalog.Invalidate();
         return TypedResults.Ok(ToResponse(p));
@@ -501,7 +620,10 @@ internal static class CatalogAdminEndpoints
     internal static ProjectResponse ToResponse(Project p) => new(
         p.PublicId, p.Id, p.Name, p.Kind, p.CostPerTonUsdCents, p.CostPerTreeUsdCents, p.Certified, p.CertificationStatus, p.CategoryId,
         p.Type, p.Developer, p.RegistryName, p.RegistryId, p.RegistryUrl, p.Summary, p.Description, p.LocationName, p.LocationLatitude,
-        p.LocationLongitude, p.SdgGoalList(), p.ImageUrl, p.Active);
+        p.LocationLongitude, p.SdgGoalList(), p.ImageUrl, p.Active,
+        p.ActivityTypes, p.ImpactType, p.Methodology, p.Verifier, p.Permanence,
+        p.LifetimeStartYear is null && p.LifetimeEndYear is null ? null : new LifetimeResponse(p.LifetimeStartYear, p.LifetimeEndYear),
+        p.DueDiligence, p.BeyondCarbon, p.RiskOfReversal, p.ThirdPartyLabels, p.NotableBuyers, p.DueDiligenceFigure, p.NewsArticles);
 
     private static PortfolioResponse ToResponse(Portfolio p, IReadOnlyDictionary<long, Project> projects) => new(
         p.PublicId, p.Id, p.Name, p.Summary, p.Description, p.ImageUrl, p.IsDefault, p.Active,

@@ -130,7 +130,8 @@ internal static class Hosting
         // The reference loads its script from Canopy itself; no fonts from Scalar's CDN, no buttons or agents that call hosted services.
         app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts().HideClientButton().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
-        var health = app.MapGroup("/health").WithTags("Operations");
+        // Probes for load balancers, not API for clients: left out of the OpenAPI document (see README).
+        var health = app.MapGroup("/health").WithTags("Operations").ExcludeFromDescription();
         health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")
             .WithSummary("The process is up (no dependencies checked)");
         health.MapGet("/ready", async (HealthCheckService checks, CancellationToken ct) =>

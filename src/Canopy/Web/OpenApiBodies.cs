@@ -11,16 +11,31 @@ internal static class OpenApiBodies
 {
     public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) => builder.WithBody<T>("application/json");
 
+    /// <summary>
+    /// A JSON body checked by a validator that depends on the route (e.g. one per activity): the schema shows that
+    /// validator's rules, and only the fields it checks.
+    /// </summary>
+    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder, FluentValidation.IValidator<T> validator) =>
+        builder.WithBody<T>(validator, onlyValidatedFields: true, ["application/json"]);
+
     /// <summary>The body of type <typeparamref name="T"/>, accepted as each of <paramref name="contentTypes"/>.</summary>
     public static RouteHandlerBuilder WithBody<T>(this RouteHandlerBuilder builder, params string[] contentTypes) =>
+        builder.WithBody<T>(null, onlyValidatedFields: false, contentTypes);
+
+    private static RouteHandlerBuilder WithBody<T>(this RouteHandlerBuilder builder, FluentValidation.IValidator? validator,
+        bool onlyValidatedFields, string[] contentTypes) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
             var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
             Optional(schema);
+            // The same rules the handler runs (one source of truth): required fields, bounds, lengths, closed sets.
+            var rules = validator ?? ValidatorSchemas.DefaultFor(typeof(T));
+            if (rules is not null) ValidatorSchemas.Apply(schema, rules, onlyValidatedFields);
+            var example = RequestExamples.For(typeof(T), rules);
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = contentTypes.ToDictionary(c => c, _ => new OpenApiMediaType { Schema = schema }, StringComparer.Ordinal),
+                Content = contentTypes.ToDictionary(c => c, _ => new OpenApiMediaType { Schema = schema, Example = example?.DeepClone() }, StringComparer.Ordinal),
             };
         });
 

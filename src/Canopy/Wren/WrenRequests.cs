@@ -24,7 +24,10 @@ public sealed record WrenOffsetOrderRequest(
     [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
     [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
     [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
-    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields, IExampleRequest<WrenOffsetOrderRequest>
+{
+    public static WrenOffsetOrderRequest Example => new(0.5m, null, "Team offsite", null, null, "credits", null, null);
+}
 
 public sealed record WrenProjectOrderRequest(
     [property: JsonPropertyName("projectId")] long? ProjectId,
@@ -34,7 +37,10 @@ public sealed record WrenProjectOrderRequest(
     [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
     [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
     [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
-    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields, IExampleRequest<WrenProjectOrderRequest>
+{
+    public static WrenProjectOrderRequest Example => new(1, 1000, null, true, null, "credits", "Jane Doe", "jane@example.com");
+}
 
 public sealed record WrenTreeOrderRequest(
     [property: JsonPropertyName("amountOfTrees")] long? AmountOfTrees,
@@ -43,10 +49,16 @@ public sealed record WrenTreeOrderRequest(
     [property: JsonPropertyName("sendReceiptEmail")] bool? SendReceiptEmail,
     [property: JsonPropertyName("paymentMethod")] string? PaymentMethod,
     [property: JsonPropertyName("onBehalfOfName")] string? OnBehalfOfName,
-    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields;
+    [property: JsonPropertyName("onBehalfOfEmail")] string? OnBehalfOfEmail) : IWrenOrderFields, IExampleRequest<WrenTreeOrderRequest>
+{
+    public static WrenTreeOrderRequest Example => new(10, null, true, null, "credits", null, null);
+}
 
 public sealed record WrenTreePreviewRequest(
-    [property: JsonPropertyName("amountOfTrees")] long? AmountOfTrees) : ICamelCaseRequest;
+    [property: JsonPropertyName("amountOfTrees")] long? AmountOfTrees) : ICamelCaseRequest, IExampleRequest<WrenTreePreviewRequest>
+{
+    public static WrenTreePreviewRequest Example => new(10);
+}
 
 internal static class WrenLimits
 {
@@ -62,7 +74,7 @@ internal static class WrenOrderRules
     public static void AddCommon<T>(AbstractValidator<T> v) where T : IWrenOrderFields
     {
         v.RuleFor(x => x.Note).MaximumLength(WrenLimits.MaxNote);
-        v.RuleFor(x => x.PaymentMethod).Must(m => m is null or "stripe" or "credits")
+        v.RuleFor(x => x.PaymentMethod).OneOf(["stripe", "credits"])
             .WithMessage("'paymentMethod' must be \"stripe\" or \"credits\".");
         v.RuleFor(x => x.OnBehalfOfName).MaximumLength(200);
         v.RuleFor(x => x.OnBehalfOfEmail).MaximumLength(320).EmailAddress().When(x => !string.IsNullOrEmpty(x.OnBehalfOfEmail));

@@ -13,7 +13,7 @@ public abstract class CnaughtAccountRulesTests(CanopyApp app)
     {
         var c = await app.CreateCnaughtCustomerAsync();
         var defaultQuote = await c.Live.PostJsonAsync("/v1/quotes/ride", new { distance_km = 10 }, HttpStatusCode.OK);
-        Assert.Equal(2.49m, defaultQuote["amount_kg"]!.GetValue<decimal>()); // 249 g/km by default
+        Assert.Equal(3m, defaultQuote["amount_kg"]!.GetValue<decimal>()); // 241.14 g/km by default: 2.411 kg, rounded up
 
         var account = await app.Admin().PatchJsonAsync($"/admin/accounts/{c.Account.Id}", new { ride_grams_per_km = 120 });
         Assert.Equal(120, account["ride_grams_per_km"]!.GetValue<long>());
@@ -21,8 +21,8 @@ public abstract class CnaughtAccountRulesTests(CanopyApp app)
         var order = await c.Live.PostJsonAsync("/v1/orders/ride", new { distance_km = 10 }, HttpStatusCode.Created);
         var rideQuote = await c.Live.PostJsonAsync("/v1/quotes/ride", new { distance_km = 10 }, HttpStatusCode.OK);
         var carQuote = await c.Live.PostJsonAsync("/v1/quotes/ground-transport", new { distance_km = 10, vehicle_type = "passenger_car_van_or_suv" }, HttpStatusCode.OK);
-        Assert.Equal(1.2m, order["amount_kg"]!.GetValue<decimal>());
-        Assert.Equal(1.2m, rideQuote["amount_kg"]!.GetValue<decimal>());
+        Assert.Equal(2m, order["amount_kg"]!.GetValue<decimal>());
+        Assert.Equal(2m, rideQuote["amount_kg"]!.GetValue<decimal>());
         Assert.Equal(rideQuote.ToJsonString(), carQuote.ToJsonString());
         Assert.Equal(order["price_usd_cents"]!.GetValue<long>(), rideQuote["price_usd_cents"]!.GetValue<long>());
     }

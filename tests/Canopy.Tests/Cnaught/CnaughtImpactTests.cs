@@ -20,18 +20,18 @@ public abstract class CnaughtImpactTests(CanopyApp app)
         var c = await app.CreateCnaughtCustomerAsync();
         await c.Live.PlaceOrderAsync(new { amount_kg = 10 });
         await c.Live.PlaceOrderAsync(new { amount_kg = 20 });
-        await (await c.Live.SendAsync(HttpMethod.Post, "/v1/orders/ride", new { distance_km = 100 })).ReadJsonAsync(HttpStatusCode.Created); // 24.9 kg
+        await (await c.Live.SendAsync(HttpMethod.Post, "/v1/orders/ride", new { distance_km = 100 })).ReadJsonAsync(HttpStatusCode.Created); // 24.114 kg, rounded up to 25 kg
 
         var impact = await c.Live.GetJsonAsync("/v1/impact/data");
         Assert.Equal(ImpactKeys, impact.Keys());
         Assert.Equal(EquivalentKeys, impact["equivalents"].Keys());
-        Assert.Equal(54.9m, impact["total_offset_kgs"]!.GetValue<decimal>());
+        Assert.Equal(55m, impact["total_offset_kgs"]!.GetValue<decimal>());
         Assert.Matches(CnaughtKit.TimestampPattern, impact["since_date"]!.GetValue<string>());
         Assert.Null(impact["to_date"]);
         Assert.Null(impact["logo_url"]);
         Assert.StartsWith("Test Co", impact["name"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        // 25 % to A, 75 % to B, each order split by largest remainder: 2.5 + 5 + 6.225 and 7.5 + 15 + 18.675.
+        // 25 % to A, 75 % to B, each order split by largest remainder: 2.5 + 5 + 6.25 and 7.5 + 15 + 18.75.
         var categories = impact["categories"]!.AsArray();
         Assert.Equal(2, categories.Count);
         Assert.All(categories, x =>
@@ -47,10 +47,10 @@ public abstract class CnaughtImpactTests(CanopyApp app)
             });
         });
         var byCategory = categories.ToDictionary(x => x!["category"]!["id"]!.GetValue<string>());
-        Assert.Equal(13.725m, byCategory[c.CategoryA]!["offset_kgs"]!.GetValue<decimal>());
-        Assert.Equal(41.175m, byCategory[c.CategoryB]!["offset_kgs"]!.GetValue<decimal>());
+        Assert.Equal(13.75m, byCategory[c.CategoryA]!["offset_kgs"]!.GetValue<decimal>());
+        Assert.Equal(41.25m, byCategory[c.CategoryB]!["offset_kgs"]!.GetValue<decimal>());
         Assert.Equal(c.ProjectA, byCategory[c.CategoryA]!["projects"]![0]!["project"]!["id"]!.GetValue<string>());
-        Assert.Equal(13.725m, byCategory[c.CategoryA]!["projects"]![0]!["offset_kgs"]!.GetValue<decimal>());
+        Assert.Equal(13.75m, byCategory[c.CategoryA]!["projects"]![0]!["offset_kgs"]!.GetValue<decimal>());
         Assert.Equal(c.ProjectB, byCategory[c.CategoryB]!["projects"]![0]!["project"]!["id"]!.GetValue<string>());
         // Largest first.
         Assert.Equal(c.CategoryB, categories[0]!["category"]!["id"]!.GetValue<string>());
@@ -171,7 +171,7 @@ public abstract class CnaughtImpactTests(CanopyApp app)
         Assert.All(allocations, a => Assert.All(a!["category"]!["projects"]!.AsArray(), p => Assert.Equal(CnaughtKit.ProjectKeys, p.Keys())));
 
         var project = await c.Live.GetJsonAsync($"/v1/projects/{c.ProjectA}");
-        Assert.Equal(CnaughtKit.ProjectKeys, project.Keys());
+        Assert.Equal(CnaughtKit.ProjectWithCreditIssuancesKeys, project.Keys());
         Assert.Equal(JsonValueKindArray, project["un_sdg_goals"]!.GetValueKind());
         var category = await c.Live.GetJsonAsync($"/v1/project-categories/{c.CategoryA}");
         Assert.Equal(c.ProjectA, category["projects"]![0]!["id"]!.GetValue<string>());

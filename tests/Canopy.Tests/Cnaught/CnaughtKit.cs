@@ -28,9 +28,15 @@ internal static class CnaughtKit
 
     public static readonly string[] AllocationKeys = Sorted("project", "amount_kg", "retirements");
 
+    /// <summary>Every field of SDK 3.1.0's Project (2.8.0's are a subset).</summary>
     public static readonly string[] ProjectKeys = Sorted(
-        "id", "name", "type", "developer", "registry_name", "registry_id", "registry_url", "summary", "description", "location_name",
-        "location_latitude", "location_longitude", "primary_image_url", "un_sdg_goals");
+        "id", "name", "type", "activity_types", "developer", "registry_name", "registry_id", "registry_url", "summary", "description",
+        "location_name", "location_latitude", "location_longitude", "primary_image_url", "un_sdg_goals", "methodology", "verifier",
+        "permanence", "lifetime", "impact_type", "due_diligence", "beyond_carbon", "risk_of_reversal", "third_party_labels",
+        "notable_buyers", "due_diligence_figure", "news_articles");
+
+    /// <summary>SDK 3.1.0's ProjectWithCreditIssuances (GET /v1/projects/{id}).</summary>
+    public static readonly string[] ProjectWithCreditIssuancesKeys = Sorted([.. ProjectKeys, "credit_issuances"]);
 
     public static readonly string[] SubaccountKeys = Sorted("id", "name", "email", "created_on", "default_portfolio_id", "logo_url");
 

@@ -101,7 +101,7 @@ public abstract class CnaughtOrderTests(CanopyApp app)
         var c = await app.CreateCnaughtCustomerAsync();
         var quote = await c.Live.PostJsonAsync("/v1/quotes/ride", new { distance_km = 10.5 }, HttpStatusCode.OK);
         Assert.Equal(CnaughtKit.QuoteKeys, quote.Keys());
-        Assert.Equal(2.615m, quote["amount_kg"]!.GetValue<decimal>()); // 10.5 km × 249 g/km
+        Assert.Equal(3m, quote["amount_kg"]!.GetValue<decimal>()); // 10.5 km × 241.14 g/km = 2.532 kg, rounded up to whole kg
 
         var response = await c.Live.SendAsync(HttpMethod.Post, "/v1/orders/ride", new { distance_km = 10.5, metadata = "trip" });
         var ride = await response.ReadJsonAsync(HttpStatusCode.Created);
@@ -140,13 +140,13 @@ public abstract class CnaughtOrderTests(CanopyApp app)
         var c = await app.CreateCnaughtCustomerAsync();
         (string Path, object Body, decimal Kg)[] cases =
         [
-            ("ride", new { distance_km = 100 }, 24.9m),
-            ("flight", new { distance_km = 1000 }, 150m),
-            ("train", new { distance_km = 100 }, 3.5m),
-            ("air-freight", new { distance_km = 1000, freight_mass_kg = 500 }, 300m),
-            ("ground-freight", new { distance_km = 1000, freight_mass_kg = 500 }, 52.5m),
+            ("ride", new { distance_km = 100 }, 25m),
+            ("flight", new { distance_km = 1000 }, 100m),
+            ("train", new { distance_km = 100 }, 4m),
+            ("air-freight", new { distance_km = 1000, freight_mass_kg = 500 }, 1000m),
+            ("ground-freight", new { distance_km = 1000, freight_mass_kg = 500 }, 70m),
             ("ground-transport", new { distance_km = 100, vehicle_type = "coach_bus" }, 100m),
-            ("office-space", new { square_footage = 100 }, 750m),
+            ("office-space", new { square_footage = 100 }, 860m),
         ];
         foreach (var (path, body, kg) in cases)
         {

@@ -17,12 +17,8 @@ public abstract class CatalogueTests(CanopyApp app)
     private static readonly string[] WrenProjectKeys =
         ["certification_status", "certified", "cost_per_ton", "description", "developer", "id", "image_url", "location", "name", "percentage", "registry_url", "type"];
 
-    // The official CNaught SDK's Project type, exactly.
-    private static readonly string[] CnaughtProjectKeys =
-    [
-        "description", "developer", "id", "location_latitude", "location_longitude", "location_name", "name", "primary_image_url",
-        "registry_id", "registry_name", "registry_url", "summary", "type", "un_sdg_goals",
-    ];
+    // The official CNaught SDK's Project type (3.1.0, a superset of 2.8.0's), exactly.
+    private static readonly string[] CnaughtProjectKeys = Cnaught.CnaughtKit.ProjectKeys;
 
     // The SDK's Portfolio (id, name, summary, description, primary_image_url) plus the prices CNaught's API returns.
     private static readonly string[] CnaughtPortfolioKeys =
@@ -225,7 +221,7 @@ public abstract class CatalogueTests(CanopyApp app)
             new { id = TestData.NewId("p"), name = "Bare project", kind = "offset", cost_per_ton_usd_cents = 500 }, Ct)).ReadJsonAsync(HttpStatusCode.Created);
         var client = await CnaughtAsync();
         var project = await client.GetJsonAsync($"/v1/projects/{Id(minimal)}");
-        Assert.Equal(CnaughtProjectKeys, project.Keys());
+        Assert.Equal(Cnaught.CnaughtKit.ProjectWithCreditIssuancesKeys, project.Keys());
         Assert.Equal(Id(minimal), Id(project));
         Assert.Equal("Bare project", project["name"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(project["type"]!.GetValue<string>()), "type is required by the SDK.");
@@ -240,7 +236,7 @@ public abstract class CatalogueTests(CanopyApp app)
             location_name = "Iceland", location_latitude = 64.1, location_longitude = -21.9, image_url = "https://img.example/x.png", un_sdg_goals = new[] { 13, 9 },
         }, Ct)).ReadJsonAsync(HttpStatusCode.Created);
         var shown = await client.GetJsonAsync($"/v1/projects/{Id(full)}");
-        Assert.Equal(CnaughtProjectKeys, shown.Keys());
+        Assert.Equal(Cnaught.CnaughtKit.ProjectWithCreditIssuancesKeys, shown.Keys());
         Assert.Equal("Direct Air Capture", shown["type"]!.GetValue<string>());
         Assert.Equal("https://img.example/x.png", shown["primary_image_url"]!.GetValue<string>());
         Assert.Equal(64.1, shown["location_latitude"]!.GetValue<double>());

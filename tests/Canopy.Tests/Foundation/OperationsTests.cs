@@ -76,8 +76,8 @@ public sealed partial class ApiDocumentTests(SqliteApp app) : IClassFixture<Sqli
             var properties = Resolve(doc, schema!)["properties"]!.AsObject().Select(kv => kv.Key).ToList();
             Assert.NotEmpty(properties);
             Assert.All(properties, key => Assert.Matches("^[a-z0-9_]+$", key));
-            // Optional fields are optional: the validators decide, and say which field is missing.
-            Assert.Null(Resolve(doc, schema!)["required"]);
+            // Required fields are exactly those the validators always require (see OpenApiContractTests), and exist.
+            Assert.All(Resolve(doc, schema!)["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [], r => Assert.Contains(r, properties));
         }
         var portfolio = Resolve(doc, doc["paths"]!["/admin/portfolios"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
         Assert.Contains("allocations", portfolio["properties"]!.AsObject().Select(kv => kv.Key));

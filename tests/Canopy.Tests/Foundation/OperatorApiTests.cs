@@ -16,12 +16,14 @@ public abstract class OperatorApiTests(CanopyApp app)
         "hosted_impact_page_enabled", "hosted_impact_page_equivalents", "id", "impact_slug", "name", "public_feed_opt_in", "ride_grams_per_km",
     ];
 
-    private static readonly string[] ProjectKeys =
-    [
+    private static readonly string[] ProjectKeys = new[]
+    {
         "active", "category_id", "certification_status", "certified", "cost_per_ton_usd_cents", "cost_per_tree_usd_cents", "description",
         "developer", "id", "image_url", "kind", "location_latitude", "location_longitude", "location_name", "name", "registry_id",
         "registry_name", "registry_url", "summary", "type", "un_sdg_goals", "wren_id",
-    ];
+        "activity_types", "beyond_carbon", "due_diligence", "due_diligence_figure", "impact_type", "lifetime", "methodology",
+        "news_articles", "notable_buyers", "permanence", "risk_of_reversal", "third_party_labels", "verifier",
+    }.Order(StringComparer.Ordinal).ToArray();
 
     private static readonly string[] PortfolioKeys = ["active", "allocations", "description", "id", "image_url", "is_default", "name", "summary", "wren_id"];
 

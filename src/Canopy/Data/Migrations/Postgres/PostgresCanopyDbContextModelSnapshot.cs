@@ -720,6 +720,15 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("active");
 
+                    b.Property<string>("ActivityTypes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("activity_types");
+
+                    b.Property<string>("BeyondCarbon")
+                        .HasColumnType("text")
+                        .HasColumnName("beyond_carbon");
+
                     b.Property<string>("CategoryId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -755,14 +764,35 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("developer");
 
+                    b.Property<string>("DueDiligence")
+                        .HasColumnType("text")
+                        .HasColumnName("due_diligence");
+
+                    b.Property<string>("DueDiligenceFigure")
+                        .HasColumnType("text")
+                        .HasColumnName("due_diligence_figure");
+
                     b.Property<string>("ImageUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("image_url");
 
+                    b.Property<string>("ImpactType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("impact_type");
+
                     b.Property<int>("Kind")
                         .HasColumnType("integer")
                         .HasColumnName("kind");
+
+                    b.Property<int?>("LifetimeEndYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("lifetime_end_year");
+
+                    b.Property<int?>("LifetimeStartYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("lifetime_start_year");
 
                     b.Property<double?>("LocationLatitude")
                         .HasColumnType("double precision")
@@ -777,11 +807,31 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("location_name");
 
+                    b.Property<string>("Methodology")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("methodology");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("NewsArticles")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("news_articles");
+
+                    b.Property<string>("NotableBuyers")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("notable_buyers");
+
+                    b.Property<string>("Permanence")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("permanence");
 
                     b.Property<string>("PublicId")
                         .IsRequired()
@@ -804,9 +854,18 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("registry_url");
 
+                    b.Property<string>("RiskOfReversal")
+                        .HasColumnType("text")
+                        .HasColumnName("risk_of_reversal");
+
                     b.Property<string>("Summary")
                         .HasColumnType("text")
                         .HasColumnName("summary");
+
+                    b.Property<string>("ThirdPartyLabels")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("third_party_labels");
 
                     b.Property<string>("Type")
                         .HasMaxLength(100)
@@ -818,6 +877,11 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("un_sdg_goals");
+
+                    b.Property<string>("Verifier")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("verifier");
 
                     b.HasKey("Id")
                         .HasName("pk_projects");

@@ -693,6 +693,15 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("active");
 
+                    b.Property<string>("ActivityTypes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("activity_types");
+
+                    b.Property<string>("BeyondCarbon")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("beyond_carbon");
+
                     b.Property<string>("CategoryId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -728,14 +737,35 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("developer");
 
+                    b.Property<string>("DueDiligence")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_diligence");
+
+                    b.Property<string>("DueDiligenceFigure")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_diligence_figure");
+
                     b.Property<string>("ImageUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT")
                         .HasColumnName("image_url");
 
+                    b.Property<string>("ImpactType")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("impact_type");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
+
+                    b.Property<int?>("LifetimeEndYear")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lifetime_end_year");
+
+                    b.Property<int?>("LifetimeStartYear")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lifetime_start_year");
 
                     b.Property<double?>("LocationLatitude")
                         .HasColumnType("REAL")
@@ -750,11 +780,31 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("location_name");
 
+                    b.Property<string>("Methodology")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("methodology");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<string>("NewsArticles")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("news_articles");
+
+                    b.Property<string>("NotableBuyers")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notable_buyers");
+
+                    b.Property<string>("Permanence")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("permanence");
 
                     b.Property<string>("PublicId")
                         .IsRequired()
@@ -777,9 +827,18 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("registry_url");
 
+                    b.Property<string>("RiskOfReversal")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("risk_of_reversal");
+
                     b.Property<string>("Summary")
                         .HasColumnType("TEXT")
                         .HasColumnName("summary");
+
+                    b.Property<string>("ThirdPartyLabels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("third_party_labels");
 
                     b.Property<string>("Type")
                         .HasMaxLength(100)
@@ -791,6 +850,11 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("un_sdg_goals");
+
+                    b.Property<string>("Verifier")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verifier");
 
                     b.HasKey("Id")
                         .HasName("pk_projects");
