@@ -134,35 +134,38 @@ internal static class CnaughtOrderEndpoints
         };
     }
 
-    /// <summary>Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000.</summary>
-    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    /// <summary>
+    /// Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000. One query reads
+    /// the page's orders and their allocations (the cursor resolved inside it); projects come from the catalogue cache and
+    /// subaccount ids from the caller's cached context. Only an empty page with a cursor costs a second query, to tell an
+    /// unknown cursor from the end of the list.
+    /// </summary>
+    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
 
         var scope = Visible(db, caller);
         if (selection.Subaccount is { } s) scope = scope.Where(o => o.SubaccountId == s.Id);
-        long? cursorId = null;
-        if (page.Cursor is { } cursor)
+        var cursor = page.Cursor;
+        var query = scope;
+        if (cursor is not null)
         {
-            cursorId = await scope.Where(o => o.PublicId == cursor).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
-            if (cursorId is null) return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+            var cursorId = scope.Where(o => o.PublicId == cursor).Select(o => o.Id);
+            query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
         }
+        var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
+        var orders = await ordered.Take(page.Limit).Include(o => o.Allocations.OrderBy(a => a.Id)).AsSingleQuery().ToListAsync(ct);
+        if (page.Before) orders.Reverse();
+        if (orders.Count == 0 && cursor is not null && !await scope.AnyAsync(o => o.PublicId == cursor, ct))
+            return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
 
-        List<Order> orders = page.Before
-            ? [.. (await scope.Where(o => o.Id > cursorId!.Value).OrderBy(o => o.Id).Take(page.Limit).ToListAsync(ct)).AsEnumerable().Reverse()]
-            : await (cursorId is { } after ? scope.Where(o => o.Id < after) : scope).OrderByDescending(o => o.Id).Take(page.Limit).ToListAsync(ct);
-
-        var ids = orders.Select(o => o.Id).ToList();
-        var allocations = await db.OrderAllocations.AsNoTracking().Where(a => ids.Contains(a.OrderId)).ToListAsync(ct);
-        foreach (var o in orders) o.Allocations = [.. allocations.Where(a => a.OrderId == o.Id)];
-        var subIds = orders.Where(o => o.SubaccountId != null).Select(o => o.SubaccountId!.Value).Distinct().ToList();
-        var subs = await db.Subaccounts.AsNoTracking().Where(x => subIds.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.PublicId, ct);
+        var subaccounts = (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId);
         var snapshot = await catalog.GetAsync(ct);
-        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subs.GetValueOrDefault(sid) : null, snapshot)).ToList();
+        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, snapshot)).ToList();
         return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
     }
 
