@@ -69,9 +69,7 @@ public abstract class WritePathTests(CanopyApp app)
         var tasks = Enumerable.Range(0, 50).Select(async _ =>
         {
             await start.WaitAsync(Ct);
-            var r = dialect == "cnaught"
-                ? await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
-                : await Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, key);
+            var r = await OrderTenKgAsync(dialect, client, key);
             return (Response: r, Body: await r.Content.ReadAsStringAsync(Ct));
         }).ToList();
         start.Release(50);
@@ -87,9 +85,7 @@ public abstract class WritePathTests(CanopyApp app)
         Assert.Equal(1, await app.OrderCountAsync(c.Account.Id));
         Assert.Equal(100_000 - 25, await app.CreditsAsync(c.Account.Id));
 
-        var again = dialect == "cnaught"
-            ? await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
-            : await Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, key);
+        var again = await OrderTenKgAsync(dialect, client, key);
         Assert.True(IsReplay(again));
         Assert.Equal(fresh[0].Body, await again.Content.ReadAsStringAsync(Ct));
         await app.AssertLedgerSoundAsync();
@@ -107,9 +103,7 @@ public abstract class WritePathTests(CanopyApp app)
         await InjectFailureAsync(key);
         try
         {
-            var failed = dialect == "cnaught"
-                ? await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
-                : await Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, key);
+            var failed = await OrderTenKgAsync(dialect, client, key);
             Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
             Assert.DoesNotContain("injected", await failed.Content.ReadAsStringAsync(Ct), StringComparison.OrdinalIgnoreCase);
         }
@@ -123,9 +117,7 @@ public abstract class WritePathTests(CanopyApp app)
         Assert.Equal(10_000, await app.CreditsAsync(c.Account.Id));
 
         // The client's retry with the same key goes through, once.
-        var retry = dialect == "cnaught"
-            ? await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
-            : await Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, key);
+        var retry = await OrderTenKgAsync(dialect, client, key);
         Assert.True(retry.IsSuccessStatusCode, $"{(int)retry.StatusCode}");
         Assert.False(IsReplay(retry));
         Assert.Equal(before.Orders + 1, await app.OrderCountAsync(c.Account.Id));
@@ -177,9 +169,7 @@ public abstract class WritePathTests(CanopyApp app)
     {
         var c = await app.CreateCnaughtCustomerAsync(billing: "credits", credits: 100_000);
         var client = dialect == "cnaught" ? c.Live : app.WithBasic(c.Account.LiveToken);
-        Task<HttpResponseMessage> Order() => dialect == "cnaught"
-            ? client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: TestData.NewId("k"))
-            : Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, TestData.NewId("k"));
+        Task<HttpResponseMessage> Order() => OrderTenKgAsync(dialect, client, TestData.NewId("k"));
         // Warm the caches (token, caller context, catalogue, ledger accounts).
         Assert.True((await Order()).IsSuccessStatusCode);
 
@@ -215,6 +205,11 @@ public abstract class WritePathTests(CanopyApp app)
         Assert.All(page["data"]!.AsArray(), o => Assert.NotEmpty(o!["project_allocations"]!.AsArray()));
         Assert.Equal(1, counter.EfCommands);
     }
+
+    /// <summary>10 kg paid by credits, through either dialect (the customer's default portfolio: 25 cents).</summary>
+    private static Task<HttpResponseMessage> OrderTenKgAsync(string dialect, HttpClient client, string? key) => dialect == "cnaught"
+        ? client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
+        : Send(client, "/api/offset-orders", new { tons = 0.01m, paymentMethod = "credits" }, key);
 
     private static Task<HttpResponseMessage> Send(HttpClient client, string url, object body, string? key)
     {
