@@ -13,6 +13,7 @@ internal static class CnaughtEndpoints
         v1.MapCnaughtQuotes();
         v1.MapCnaughtSubaccounts();
         v1.MapCnaughtImpact();
+        v1.MapCnaughtCheckout();
         app.MapSubaccountLogos();
         return app;
     }

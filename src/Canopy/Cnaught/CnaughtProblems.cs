@@ -21,6 +21,9 @@ internal static class CnaughtProblems
 
     public static IResult Forbidden(string title, string? detail = null) => Problem(403, "forbidden", title, detail);
 
+    /// <summary>The payment processor failed or did not answer: nothing was written; the client may retry.</summary>
+    public static IResult Unavailable(string detail) => Problem(503, "service-unavailable", "Payment processor unavailable", detail);
+
     public static IResult IdempotencyChangedPayload() => Problem(422, "idempotency-changed-payload",
         "Previous request submitted with same idempotency key had different payload", null);
 
