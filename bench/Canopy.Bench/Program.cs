@@ -1,5 +1,6 @@
 // Canopy benchmarks: print figures, assert nothing. See bench/README.md.
 //   dotnet run -c Release --project bench/Canopy.Bench -- [wren-list|keyset|all] [--orders N] [--postgres CONNSTRING]
+//   dotnet run -c Release --project bench/Canopy.Bench -- sqlite-writer --db FILE [--seconds S] [--group N]   (used by bench/run)
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -18,6 +19,12 @@ var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal
 var postgres = Option("--postgres") ?? Environment.GetEnvironmentVariable("CANOPY_BENCH_POSTGRES");
 var ordersOption = Option("--orders");
 
+if (mode == "sqlite-writer")
+{
+    RawSqliteWriter.Run(Option("--db") ?? throw new ArgumentException("sqlite-writer needs --db FILE"),
+        double.Parse(Option("--seconds") ?? "10", CultureInfo.InvariantCulture), int.Parse(Option("--group") ?? "1", CultureInfo.InvariantCulture));
+    return;
+}
 if (mode is "wren-list" or "all") await WrenListAsync(ordersOption is null ? 100_000 : int.Parse(ordersOption, CultureInfo.InvariantCulture));
 if (mode is "keyset" or "all") await KeysetAsync(ordersOption is null ? 1_000_000 : int.Parse(ordersOption, CultureInfo.InvariantCulture));
 if (mode is "orders" or "all") await PlaceOrdersAsync(int.Parse(Option("--clients") ?? "16", CultureInfo.InvariantCulture),
