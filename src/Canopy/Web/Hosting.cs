@@ -64,6 +64,8 @@ internal static class Hosting
         services.AddSingleton<TokenStore>();
         services.AddSingleton<AccountContextCache>();
         services.AddSingleton<AccountChangeInterceptor>();
+        // Every registered EF interceptor joins the context (DatabaseSetup); tests add a command counter this way.
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<AccountChangeInterceptor>());
         services.AddSingleton<OrderPricer>();
         services.AddScoped<Canopy.Idempotency.IdempotencyStore>();
         services.AddSingleton<CatalogCache>();
