@@ -4,6 +4,7 @@ using Canopy.Data;
 using Canopy.Fulfilment;
 using Canopy.Notifications;
 using Canopy.Operator;
+using Canopy.Pages;
 using Canopy.Payments;
 using Canopy.Payments.Webhooks;
 using Canopy.Web;
@@ -27,6 +28,7 @@ app.MapOperations();                                           // /openapi/v1.js
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin
+app.MapPages();                                                // public pages: /, /feed, /certificates/*, /impact/*
 app.MapStripeWebhooks();                                       // Stripe's events under /webhooks/stripe
 
 app.Run();

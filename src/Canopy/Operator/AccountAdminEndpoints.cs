@@ -1,6 +1,7 @@
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
+using Canopy.Impact;
 using Canopy.Ledger;
 using Canopy.Web;
 using FluentValidation;
@@ -10,14 +11,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Canopy.Operator;
 
 public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug);
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents);
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, long? RideGramsPerKm);
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents, long? RideGramsPerKm);
 
 public sealed record AccountResponse(long Id, string Name, string? Email, string Currency, string? DefaultPortfolioId, BillingMode Billing,
-    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, bool CardOnFile, long CreditsBalanceUsdCents,
-    long? RideGramsPerKm, DateTime CreatedAt);
+    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, IReadOnlyList<string> HostedImpactPageEquivalents,
+    bool CardOnFile, long CreditsBalanceUsdCents, long? RideGramsPerKm, DateTime CreatedAt);
 
 public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLogin);
 
@@ -38,6 +39,12 @@ public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? 
 
 public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
 
+internal static class AccountRules
+{
+    public static readonly string EquivalentsMessage =
+        $"'hosted_impact_page_equivalents' is a list of: {string.Join(", ", Equivalents.Each.Select(e => e.Name))}.";
+}
+
 internal sealed class CreateAccountValidator : AbstractValidator<CreateAccountRequest>
 {
     public CreateAccountValidator()
@@ -45,7 +52,9 @@ internal sealed class CreateAccountValidator : AbstractValidator<CreateAccountRe
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
-        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.ImpactSlug).Matches(ImpactSlugs.Pattern).WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.HostedImpactPageEquivalents).Must(e => e!.Length <= 10 && Equivalents.Parse(e) is not null)
+            .WithMessage(AccountRules.EquivalentsMessage).When(x => x.HostedImpactPageEquivalents is not null);
         RuleFor(x => x.Billing).IsInEnum();
     }
 }
@@ -57,7 +66,9 @@ internal sealed class UpdateAccountValidator : AbstractValidator<UpdateAccountRe
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
         RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
-        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.ImpactSlug).Matches(ImpactSlugs.Pattern).WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.HostedImpactPageEquivalents).Must(e => e!.Length <= 10 && Equivalents.Parse(e) is not null)
+            .WithMessage(AccountRules.EquivalentsMessage).When(x => x.HostedImpactPageEquivalents is not null);
         RuleFor(x => x.Billing).IsInEnum();
         RuleFor(x => x.RideGramsPerKm).InclusiveBetween(1, 100_000);
     }
@@ -148,7 +159,10 @@ internal static class AccountAdminEndpoints
             DefaultPortfolioId = portfolioId,
             Billing = r.Billing ?? BillingMode.None,
             PublicFeedOptIn = r.PublicFeedOptIn ?? false,
-            ImpactSlug = r.ImpactSlug,
+            // Hosted impact pages are on by default, at a slug of the operator's choosing or a generated one.
+            ImpactSlug = r.ImpactSlug ?? ImpactSlugs.FromName(r.Name!),
+            HostedImpactPageEnabled = r.HostedImpactPageEnabled ?? true,
+            HostedImpactPageEquivalents = r.HostedImpactPageEquivalents is { } eq ? Equivalents.Parse(eq)!.Value : ImpactEquivalents.All,
             WebhookSecret = "whsec_" + Tokens.RandomString(32),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -212,6 +226,7 @@ internal static class AccountAdminEndpoints
         if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
         if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
         if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
+        if (r.HostedImpactPageEquivalents is { } equivalents) account.HostedImpactPageEquivalents = Equivalents.Parse(equivalents)!.Value;
         if (r.RideGramsPerKm is { } ride) account.RideGramsPerKm = ride;
         try
         {
@@ -346,7 +361,7 @@ internal static class AccountAdminEndpoints
 
     private static AccountResponse ToResponse(Account a, string? defaultPortfolioId, long creditsBalance) =>
         new(a.Id, a.Name, a.Email, a.Currency, defaultPortfolioId, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
-            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, creditsBalance, a.RideGramsPerKm, a.CreatedAt);
+            a.HostedImpactPageEnabled, Equivalents.Names(a.HostedImpactPageEquivalents), a.CardPaymentMethod is not null, creditsBalance, a.RideGramsPerKm, a.CreatedAt);
 
     private static UserResponse ToResponse(User u) => new(u.Id, u.AccountId, u.Email, u.Name, u.HasLogin, u.CreatedAt);
 

@@ -64,6 +64,8 @@ internal static class Hosting
         services.AddSingleton<TokenStore>();
         services.AddSingleton<AccountContextCache>();
         services.AddSingleton<AccountChangeInterceptor>();
+        // Every registered EF interceptor joins the context (DatabaseSetup); tests add a command counter this way.
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<AccountChangeInterceptor>());
         services.AddSingleton<OrderPricer>();
         services.AddScoped<Canopy.Idempotency.IdempotencyStore>();
         services.AddSingleton<CatalogCache>();
@@ -74,7 +76,7 @@ internal static class Hosting
         services.AddScoped<OrderService>();
         services.AddScoped<OrderCancellation>();
         services.AddScoped<Canopy.Impact.ImpactService>();
-        services.AddSingleton<Canopy.Wren.PublicFeed>();
+        services.AddSingleton<Canopy.Impact.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         services.AddCanopyOutbox(config);
         services.AddSingleton<Canopy.Idempotency.IdempotencyCleanup>();
@@ -98,7 +100,9 @@ internal static class Hosting
     public static WebApplication MapOperations(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // The reference loads its script from Canopy itself; no fonts from Scalar's CDN, no buttons or agents that call hosted services.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().HideClientButton().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         var health = app.MapGroup("/health").WithTags("Operations");
         health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")
             .WithSummary("The process is up (no dependencies checked)");

@@ -18,6 +18,7 @@ internal static class WrenEndpoints
             .ProducesFor<WrenMessage>(StatusCodes.Status422UnprocessableEntity)
             .MapWrenOrders();
         authed.MapWrenLists();
+        authed.MapWrenCertificates();
         return app;
     }
 }

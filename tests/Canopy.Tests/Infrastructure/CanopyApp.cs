@@ -39,6 +39,9 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The real server's address (http://127.0.0.1:port) when <see cref="RealServer"/>.</summary>
     public Uri? ServerAddress { get; private set; }
 
+    /// <summary>Every command EF Core sends to this app's database.</summary>
+    public CommandCounter Commands { get; } = new();
+
     public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
 
     /// <summary>Set by a fixture that is a second node on another fixture's database (which it neither creates nor drops).</summary>
@@ -100,7 +103,11 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(ConfigureServices);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Commands);
+            ConfigureServices(services);
+        });
     }
 
     /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>

@@ -63,6 +63,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("hosted_impact_page_enabled");
 
+                    b.Property<int>("HostedImpactPageEquivalents")
+                        .HasColumnType("integer")
+                        .HasColumnName("hosted_impact_page_equivalents");
+
                     b.Property<string>("ImpactSlug")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")

@@ -56,6 +56,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hosted_impact_page_enabled");
 
+                    b.Property<int>("HostedImpactPageEquivalents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hosted_impact_page_equivalents");
+
                     b.Property<string>("ImpactSlug")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
