@@ -1,5 +1,7 @@
+using Canopy.Billing;
 using Canopy.Cnaught;
 using Canopy.Data;
+using Canopy.Fulfilment;
 using Canopy.Operator;
 using Canopy.Payments;
 using Canopy.Web;
@@ -11,6 +13,9 @@ builder.AddCanopyPlatform();                                   // logging, probl
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
+builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
+builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
+builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();
 

@@ -119,9 +119,13 @@ public sealed class CreditBatch
     public int Vintage { get; set; }
     public string? RegistryName { get; set; }
     public string? SerialPrefix { get; set; }
+    /// <summary>The registry's page for this batch; retirements from it link there.</summary>
+    public string? RegistryUrl { get; set; }
     public long GramsIssued { get; set; }
     /// <summary>Grams not yet retired; never negative.</summary>
     public long GramsAvailable { get; set; }
+    /// <summary>Gram offsets below this have been handed out at least once; serials above it are fresh.</summary>
+    public long SerialCursor { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 
@@ -198,6 +202,7 @@ internal sealed class CreditBatchConfiguration : IEntityTypeConfiguration<Credit
         b.ToTable("credit_batches", t => t.HasCheckConstraint("ck_credit_batches_available", "grams_available >= 0 AND grams_available <= grams_issued"));
         b.Property(x => x.RegistryName).HasMaxLength(200);
         b.Property(x => x.SerialPrefix).HasMaxLength(200);
+        b.Property(x => x.RegistryUrl).HasMaxLength(2048);
         b.HasIndex(x => new { x.ProjectId, x.Vintage });
         b.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId);
     }

@@ -112,7 +112,7 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
-        var order = await Visible(db, caller).Include(o => o.Allocations)
+        var order = await Visible(db, caller).Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
         if (order is null) return CnaughtProblems.NotFound("Could not find order");
         var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
@@ -124,15 +124,21 @@ internal static class CnaughtOrderEndpoints
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
-        if (!await Visible(db, caller).AnyAsync(o => o.PublicId == id, ct)) return CnaughtProblems.NotFound("Could not find order");
-        var (result, order) = await cancellation.CancelAsync(caller.AccountId, caller.Mode, id, selection.Subaccount?.Id, ct);
-        return result switch
+        var outcome = await cancellation.CancelAsync(new CancelOrderCommand
         {
-            CancelResult.NotFound => CnaughtProblems.NotFound("Could not find order"),
-            CancelResult.AlreadyCancelled => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
-            CancelResult.Cancelled => TypedResults.Json(CnaughtShapes.ToCnaught(order!, await SubaccountPublicIdAsync(db, order!.SubaccountId, ct), await catalog.GetAsync(ct)), Json.SnakeCase),
+            PublicId = id, AccountId = caller.AccountId, Mode = caller.Mode, SubaccountId = selection.Subaccount?.Id, Kinds = CnaughtKinds,
+        }, ct);
+        return outcome switch
+        {
+            { Error: CancelError.NotFound } => CnaughtProblems.NotFound("Could not find order"),
+            { Error: CancelError.AlreadyCancelled } => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
+            { Order: { } order } => TypedResults.Json(CnaughtShapes.ToCnaught(order, await SubaccountPublicIdAsync(db, order.SubaccountId, ct), await catalog.GetAsync(ct)), Json.SnakeCase),
+            _ => throw new InvalidOperationException("A cancel outcome has an order or an error."),
         };
     }
+
+    /// <summary>The kinds of order CNaught shows (see <see cref="Visible"/>).</summary>
+    private static readonly OrderKind[] CnaughtKinds = [OrderKind.Offset, OrderKind.Ride];
 
     /// <summary>
     /// Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000. One query reads
@@ -158,7 +164,7 @@ internal static class CnaughtOrderEndpoints
             query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
         }
         var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
-        var orders = await ordered.Take(page.Limit).Include(o => o.Allocations.OrderBy(a => a.Id)).AsSingleQuery().ToListAsync(ct);
+        var orders = await ordered.Take(page.Limit).Include(o => o.Allocations.OrderBy(a => a.Id)).ThenInclude(a => a.Retirements).AsSingleQuery().ToListAsync(ct);
         if (page.Before) orders.Reverse();
         if (orders.Count == 0 && cursor is not null && !await scope.AnyAsync(o => o.PublicId == cursor, ct))
             return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");

@@ -46,7 +46,9 @@ internal static class CnaughtShapes
             .OrderBy(a => a.Id)
             .Select(a => new CnaughtProjectAllocation(
                 catalog.Projects.TryGetValue(a.ProjectId, out var p) ? CnaughtCatalogEndpoints.ToCnaught(p) : Unknown(a.ProjectId),
-                Kg(a.Grams), []))
+                Kg(a.Grams),
+                // Live retirements only: a cancelled order's grams went back to inventory.
+                [.. a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id).Select(r => new CnaughtRetirement(r.SerialNumberRange, r.RegistryUrl))]))
             .ToList();
         return new CnaughtOrder(
             o.PublicId, o.OrderNumber, Kg(o.Grams), Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,

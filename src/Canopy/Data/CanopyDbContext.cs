@@ -34,6 +34,12 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<OutboxAttempt> OutboxAttempts => Set<OutboxAttempt>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
+    public DbSet<Fulfilment.Retirement> Retirements => Set<Fulfilment.Retirement>();
+    public DbSet<Billing.Invoice> Invoices => Set<Billing.Invoice>();
+    public DbSet<Billing.InvoiceLine> InvoiceLines => Set<Billing.InvoiceLine>();
+    public DbSet<Billing.Payout> Payouts => Set<Billing.Payout>();
+    public DbSet<Billing.PayoutLine> PayoutLines => Set<Billing.PayoutLine>();
+    public DbSet<Billing.BillingRun> BillingRuns => Set<Billing.BillingRun>();
     public DbSet<Canopy.Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Canopy.Idempotency.IdempotencyRecord>();
 
     /// <summary>Whether this is the PostgreSQL model (row locks, advisory locks, SKIP LOCKED are available).</summary>

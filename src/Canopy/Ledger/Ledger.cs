@@ -18,6 +18,12 @@ public enum LedgerAccountKind
     PlatformRevenue = 4,
     /// <summary>Where operator-granted credits come from: money received outside the system (per currency).</summary>
     OperatorFunding = 5,
+    /// <summary>What a customer owes on issued invoices (per account): the month's receivable moves here when the invoice is issued.</summary>
+    InvoicedReceivable = 6,
+    /// <summary>The operator's bank account (per currency): invoice payments come in, partner payouts go out.</summary>
+    Bank = 7,
+    /// <summary>What a project partner is owed on issued payout statements (per project).</summary>
+    PayoutPayable = 8,
 }
 
 /// <summary>
@@ -44,6 +50,9 @@ public sealed class LedgerAccount
         LedgerAccountKind.StripeClearing => $"stripe_clearing:{currency}",
         LedgerAccountKind.PlatformRevenue => $"platform_revenue:{currency}",
         LedgerAccountKind.OperatorFunding => $"operator_funding:{currency}",
+        LedgerAccountKind.InvoicedReceivable => $"invoiced_receivable:{ownerId}:{currency}",
+        LedgerAccountKind.Bank => $"bank:{currency}",
+        LedgerAccountKind.PayoutPayable => $"payout_payable:{ownerId}:{currency}",
     };
 }
 

@@ -109,8 +109,8 @@ public sealed class LedgerAccounts(IServiceScopeFactory scopes)
                 Code = code,
                 Kind = kind,
                 Currency = currency,
-                AccountId = kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable ? ownerId : null,
-                ProjectId = kind == LedgerAccountKind.ProjectPayable ? ownerId : null,
+                AccountId = kind is LedgerAccountKind.CustomerCredits or LedgerAccountKind.CustomerReceivable or LedgerAccountKind.InvoicedReceivable ? ownerId : null,
+                ProjectId = kind is LedgerAccountKind.ProjectPayable or LedgerAccountKind.PayoutPayable ? ownerId : null,
             };
             db.LedgerAccounts.Add(account);
             try

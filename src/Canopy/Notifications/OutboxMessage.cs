@@ -21,10 +21,14 @@ public sealed class OutboxMessage
     public DateTime AvailableAt { get; set; }
     public int Attempts { get; set; }
     public DateTime? LeasedUntil { get; set; }
+    /// <summary>Who holds the lease: a worker finishing a message it no longer holds changes nothing.</summary>
+    public string? LeaseToken { get; set; }
     public DateTime? CompletedAt { get; set; }
     /// <summary>Set when delivery kept failing for the whole retry window: an operator must look.</summary>
     public DateTime? GaveUpAt { get; set; }
     public string? LastError { get; set; }
+    /// <summary>When an operator last asked for a retry; the 24 h retry window restarts then.</summary>
+    public DateTime? RetriedAt { get; set; }
 }
 
 /// <summary>One try at delivering an outbox message: the log DESIGN §5 asks for.</summary>
@@ -35,6 +39,9 @@ public sealed class OutboxAttempt
     public DateTime AttemptedAt { get; set; }
     public bool Succeeded { get; set; }
     public string? Error { get; set; }
+    /// <summary>The receiver's HTTP status, for deliveries over HTTP (callbacks).</summary>
+    public int? StatusCode { get; set; }
+    public long? LatencyMs { get; set; }
 }
 
 public static class OutboxTopics
@@ -43,6 +50,8 @@ public static class OutboxTopics
     public const string OrderCallback = "order.callback";
     public const string ReceiptEmail = "email.receipt";
     public const string CardRefund = "payment.refund";
+    /// <summary>Inventory arrived or came back: serve the waiting orders of the projects in the payload.</summary>
+    public const string ServeWaiting = "inventory.serve";
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -53,6 +62,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(x => x.Topic).HasMaxLength(50);
         b.Property(x => x.Subject).HasMaxLength(100);
         b.Property(x => x.LastError).HasMaxLength(2000);
+        b.Property(x => x.LeaseToken).HasMaxLength(40);
         // Workers poll: pending rows in availability order.
         b.HasIndex(x => new { x.CompletedAt, x.AvailableAt });
     }

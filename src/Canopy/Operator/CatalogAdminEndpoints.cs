@@ -2,6 +2,8 @@ using System.Globalization;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
+using Canopy.Fulfilment;
+using Canopy.Notifications;
 using Canopy.Ledger;
 using Canopy.Web;
 using FluentValidation;
@@ -108,14 +110,14 @@ public sealed record AllocationResponse(string ProjectId, decimal Fraction);
 public sealed record PortfolioResponse(string Id, long WrenId, string Name, string? Summary, string? Description, string? ImageUrl,
     bool IsDefault, bool Active, IReadOnlyList<AllocationResponse> Allocations);
 
-public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix)
-    : IExampleRequest<CreateInventoryRequest>
+public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix,
+    string? RegistryUrl) : IExampleRequest<CreateInventoryRequest>
 {
-    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-");
+    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-", null);
 }
 
-public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix,
-    decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, DateTime CreatedAt);
+public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix, string? RegistryUrl,
+    decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, long GramsRetired, DateTime CreatedAt);
 
 internal static class CatalogRules
 {
@@ -304,6 +306,8 @@ internal sealed class CreateInventoryValidator : AbstractValidator<CreateInvento
             .Must(kg => kg is null || decimal.Round(kg.Value, 3) == kg.Value).WithMessage("'amount_kg' has at most 3 decimal places (whole grams).");
         RuleFor(x => x.RegistryName).MaximumLength(200);
         RuleFor(x => x.SerialPrefix).MaximumLength(200);
+        RuleFor(x => x.RegistryUrl).MaximumLength(2048).HttpUrl().WithMessage("'registry_url' must be an http(s) URL.")
+            .When(x => x.RegistryUrl is not null);
     }
 }
 
@@ -335,7 +339,6 @@ internal static class CatalogAdminEndpoints
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
         inventory.MapPost("", CreateBatchAsync).WithName("AdminAddInventory").WithSummary("Add a batch of credits to inventory")
             .WithJsonBody<CreateInventoryRequest>();
-        inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory").WithSummary("List credit batches (optionally ?project_id=)");
 
         admin.MapGet("/ledger/check", CheckLedgerAsync).WithTags("Operator: ledger").WithName("AdminLedgerCheck")
             .WithSummary("Prove the ledger's invariants (balanced transactions, cached balances, no negative credits or batches)");
@@ -570,7 +573,7 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Created<InventoryResponse>, ValidationProblem>> CreateBatchAsync(
-        HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CanopyDbContext db, OutboxProcessor outbox, TimeProvider time, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateInventoryValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
@@ -585,24 +588,18 @@ internal static class CatalogAdminEndpoints
             Vintage = r.Vintage!.Value,
             RegistryName = r.RegistryName ?? project.RegistryName,
             SerialPrefix = r.SerialPrefix,
+            RegistryUrl = r.RegistryUrl,
             GramsIssued = grams,
             GramsAvailable = grams,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.CreditBatches.Add(batch);
+        // Orders waiting for this project are served in order of arrival: queued with the batch, tried at once.
+        var serve = InventoryReturned.Message([project.Id], batch.CreatedAt);
+        db.OutboxMessages.Add(serve);
         await db.SaveChangesAsync(ct);
+        await outbox.TryAsync(serve.Id, CancellationToken.None);
         return TypedResults.Created($"/admin/inventory/{batch.Id}", ToResponse(batch, project.PublicId));
-    }
-
-    private static async Task<Results<Ok<ListResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
-        string? project_id, CanopyDbContext db, CancellationToken ct)
-    {
-        var query = from b in db.CreditBatches.AsNoTracking()
-                    join p in db.Projects on b.ProjectId equals p.Id
-                    select new { b, p.PublicId };
-        if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        var rows = await query.OrderBy(x => x.b.Id).Take(1000).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<InventoryResponse>([.. rows.Select(x => ToResponse(x.b, x.PublicId))]));
     }
 
     private static async Task<Ok<LedgerCheckReport>> CheckLedgerAsync(CanopyDbContext db, CancellationToken ct) =>
@@ -632,6 +629,7 @@ internal static class CatalogAdminEndpoints
         p.PublicId, p.Id, p.Name, p.Summary, p.Description, p.ImageUrl, p.IsDefault, p.Active,
         [.. p.Allocations.OrderBy(a => a.Position).Select(a => new AllocationResponse(projects[a.ProjectId].PublicId, a.PartsPerMillion / 1_000_000m))]);
 
-    private static InventoryResponse ToResponse(CreditBatch b, string projectId) => new(
-        b.Id, projectId, b.Vintage, b.RegistryName, b.SerialPrefix, b.GramsIssued / 1000m, b.GramsAvailable / 1000m, b.GramsIssued, b.GramsAvailable, b.CreatedAt);
+    internal static InventoryResponse ToResponse(CreditBatch b, string projectId) => new(
+        b.Id, projectId, b.Vintage, b.RegistryName, b.SerialPrefix, b.RegistryUrl, b.GramsIssued / 1000m, b.GramsAvailable / 1000m,
+        b.GramsIssued, b.GramsAvailable, b.GramsIssued - b.GramsAvailable, b.CreatedAt);
 }

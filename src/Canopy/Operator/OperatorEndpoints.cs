@@ -11,6 +11,10 @@ internal static class OperatorEndpoints
         admin.MapAccountAdmin();
         admin.MapCatalogAdmin();
         admin.MapPaymentAdmin();
+        admin.MapInventoryAdmin();
+        admin.MapOrderAdmin();
+        admin.MapOutboxAdmin();
+        admin.MapBillingAdmin();
         return app;
     }
 }

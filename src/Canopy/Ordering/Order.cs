@@ -76,6 +76,8 @@ public sealed class OrderAllocation
     public bool Certified { get; set; }
     public bool Cancelled { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Credits retired from inventory for this allocation (offset projects only; released ones included).</summary>
+    public List<Fulfilment.Retirement> Retirements { get; set; } = [];
 }
 
 /// <summary>Per-account running totals, kept in the order's transaction, so ranks need no scan of all orders.</summary>

@@ -28,7 +28,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     private static readonly string[] PortfolioKeys = ["active", "allocations", "description", "id", "image_url", "is_default", "name", "summary", "wren_id"];
 
     private static readonly string[] InventoryKeys =
-        ["available_kg", "created_at", "grams_available", "grams_issued", "id", "issued_kg", "project_id", "registry_name", "serial_prefix", "vintage"];
+        ["available_kg", "created_at", "grams_available", "grams_issued", "grams_retired", "id", "issued_kg", "project_id", "registry_name", "registry_url", "serial_prefix", "vintage"];
 
     private Task<HttpResponseMessage> PostAsync(string url, object body) => app.Admin().PostAsJsonAsync(url, body, Ct);
 
@@ -837,7 +837,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     {
         await app.CreateAccountAsync(creditsUsdCents: 2_500);
         var report = await app.Admin().GetJsonAsync("/admin/ledger/check");
-        Assert.Equal(["balance_mismatches", "mixed_currency_transactions", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
+        Assert.Equal(["balance_mismatches", "carbon", "mixed_currency_transactions", "negative_batches", "negative_credit_accounts", "ok", "transactions", "unbalanced_transactions"], report.Keys());
         Assert.True(report["transactions"]!.GetValue<long>() >= 1);
         await app.AssertLedgerSoundAsync();
     }

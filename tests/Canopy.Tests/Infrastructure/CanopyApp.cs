@@ -41,10 +41,18 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
 
+    /// <summary>Set by a fixture that is a second node on another fixture's database (which it neither creates nor drops).</summary>
+    protected virtual string? SharedConnectionString => null;
+
+    /// <summary>The database this app runs on (for a second node on the same database).</summary>
+    public string? ConnectionString => _connectionString;
+
     public async ValueTask InitializeAsync()
     {
         if (!Available) return;
-        if (Db == Db.Sqlite)
+        if (SharedConnectionString is { } shared)
+            _connectionString = shared;
+        else if (Db == Db.Sqlite)
         {
             _sqlitePath = Path.Combine(Path.GetTempPath(), $"canopy-test-{Guid.NewGuid():N}.db");
             _connectionString = $"Data Source={_sqlitePath}";
@@ -86,6 +94,8 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
         // Tests work the outbox themselves (OutboxProcessor.RunOnceAsync), so that what they see does not depend on timing.
         builder.UseSetting("Canopy:Outbox:WorkerEnabled", "false");
+        // Likewise the monthly billing job: tests bill a month through BillingService or POST /admin/billing/runs.
+        builder.UseSetting("Billing:JobEnabled", "false");
         builder.UseSetting("Canopy:SeedDemo", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");

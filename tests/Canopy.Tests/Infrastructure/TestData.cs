@@ -59,6 +59,12 @@ public static class TestData
         Assert.Empty(report["negative_credit_accounts"]!.AsArray());
         Assert.Empty(report["negative_batches"]!.AsArray());
         Assert.Empty(report["mixed_currency_transactions"]!.AsArray());
+        var carbon = report["carbon"]!;
+        Assert.Equal(carbon["grams_retired_per_batches"]!.GetValue<long>(), carbon["grams_in_live_retirements"]!.GetValue<long>());
+        Assert.Empty(carbon["fulfilled_allocations_not_fully_retired"]!.AsArray());
+        Assert.Empty(carbon["allocations_over_retired"]!.AsArray());
+        Assert.Empty(carbon["batches_not_matching_retirements"]!.AsArray());
+        Assert.Empty(carbon["orders_not_reconciled"]!.AsArray());
     }
 
     /// <summary>POSTs JSON, asserts the status, returns the JSON object body.</summary>

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Canopy.Catalog;
+using Canopy.Data;
+using Canopy.Fulfilment;
+using Canopy.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Cnaught;
+
+/// <summary>Callbacks carry <c>{"order": {…}}</c> with the order exactly as <c>GET /v1/orders/{id}</c> shows it.</summary>
+internal sealed class CnaughtCallbackBody(CatalogCache catalog) : IOrderCallbackBody
+{
+    public async Task<string> RenderAsync(CanopyDbContext db, long orderId, CancellationToken ct)
+    {
+        var order = await db.Orders.AsNoTracking().Include(o => o.Allocations).ThenInclude(a => a.Retirements)
+            .AsSplitQuery().FirstAsync(o => o.Id == orderId, ct);
+        var sub = await CnaughtOrderEndpoints.SubaccountPublicIdAsync(db, order.SubaccountId, ct);
+        var shape = CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct));
+        return JsonSerializer.Serialize(new CnaughtCallback(shape), Json.SnakeCase);
+    }
+}
+
+internal sealed record CnaughtCallback(CnaughtOrder Order);
+
+internal static class CnaughtServices
+{
+    /// <summary>What the CNaught adapter provides to the domain: the body of order callbacks.</summary>
+    public static IServiceCollection AddCnaught(this IServiceCollection services) =>
+        services.AddSingleton<IOrderCallbackBody, CnaughtCallbackBody>();
+}

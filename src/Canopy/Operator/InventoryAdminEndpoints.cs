@@ -1,0 +1,64 @@
+using Canopy.Catalog;
+using Canopy.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Operator;
+
+/// <summary>Issued, retired and available grams of one vintage of one project, over its batches.</summary>
+public sealed record VintageResponse(string ProjectId, int Vintage, int Batches, long GramsIssued, long GramsRetired, long GramsAvailable);
+
+/// <summary>The operator's view of inventory: batches (issued, retired, available) and the same per vintage.</summary>
+internal static class InventoryAdminEndpoints
+{
+    public static RouteGroupBuilder MapInventoryAdmin(this RouteGroupBuilder admin)
+    {
+        var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
+        inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory")
+            .WithSummary("List credit batches, newest first, with issued, retired and available grams (?project_id=, ?vintage=, limit, starting_after)")
+            .Produces<PageResponse<InventoryResponse>>();
+        inventory.MapGet("/{id:long}", GetBatchAsync).WithName("AdminGetInventory").WithSummary("Get one credit batch")
+            .Produces<InventoryResponse>();
+        inventory.MapGet("/vintages", ListVintagesAsync).WithName("AdminListInventoryVintages")
+            .WithSummary("Issued, retired and available grams per project and vintage (?project_id=)")
+            .Produces<ListResponse<VintageResponse>>();
+        return admin;
+    }
+
+    private static async Task<Results<Ok<PageResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
+        string? project_id, int? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+    {
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var query = from b in db.CreditBatches.AsNoTracking()
+                    join p in db.Projects on b.ProjectId equals p.Id
+                    select new { b, p.PublicId };
+        if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
+        if (vintage is { } v) query = query.Where(x => x.b.Vintage == v);
+        if (page.StartingAfter is { } after) query = query.Where(x => x.b.Id < after);
+        var rows = await query.OrderByDescending(x => x.b.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. rows.Select(x => CatalogAdminEndpoints.ToResponse(x.b, x.PublicId))], b => b.Id));
+    }
+
+    private static async Task<Results<Ok<InventoryResponse>, ProblemHttpResult>> GetBatchAsync(long id, CanopyDbContext db, CancellationToken ct)
+    {
+        var row = await (from b in db.CreditBatches.AsNoTracking()
+                         join p in db.Projects on b.ProjectId equals p.Id
+                         where b.Id == id
+                         select new { b, p.PublicId }).FirstOrDefaultAsync(ct);
+        return row is null ? OperatorResults.NotFound("credit batch") : TypedResults.Ok(CatalogAdminEndpoints.ToResponse(row.b, row.PublicId));
+    }
+
+    private static async Task<Ok<ListResponse<VintageResponse>>> ListVintagesAsync(string? project_id, CanopyDbContext db, CancellationToken ct)
+    {
+        var query = from b in db.CreditBatches.AsNoTracking()
+                    join p in db.Projects on b.ProjectId equals p.Id
+                    select new { b, p.PublicId };
+        if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
+        var rows = await query.GroupBy(x => new { x.PublicId, x.b.Vintage })
+            .Select(g => new VintageResponse(g.Key.PublicId, g.Key.Vintage, g.Count(), g.Sum(x => x.b.GramsIssued),
+                g.Sum(x => x.b.GramsIssued - x.b.GramsAvailable), g.Sum(x => x.b.GramsAvailable)))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ListResponse<VintageResponse>([.. rows.OrderBy(r => r.ProjectId, StringComparer.Ordinal).ThenBy(r => r.Vintage)]));
+    }
+}

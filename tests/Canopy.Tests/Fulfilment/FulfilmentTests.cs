@@ -1,0 +1,132 @@
+using System.Net;
+using Canopy.Data;
+using Canopy.Tests.Cnaught;
+using Canopy.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Canopy.Tests.Fulfilment;
+
+public abstract class FulfilmentTests(FulfilmentApp app)
+{
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnOrderIsRetiredOldestVintageFirstAcrossSeveralBatches()
+    {
+        app.RequireAvailable();
+        var c = await app.CreateFulfilmentCustomerAsync();
+        var v2021 = await app.AddInventoryAsync(c.ProjectId, 2021, 5, "PURO-2021", "https://registry.example/2021");
+        var v2019 = await app.AddInventoryAsync(c.ProjectId, 2019, 3, "PURO-2019", "https://registry.example/2019");
+        var v2020 = await app.AddInventoryAsync(c.ProjectId, 2020, 4.5m, "PURO-2020");
+
+        var id = await c.OrderAsync(10);
+        Assert.Equal("placed", await c.StateAsync(id));
+        await app.DrainOutboxAsync();
+
+        var order = await c.CnaughtOrderAsync(id);
+        Assert.Equal("fulfilled", order["state"]!.GetValue<string>());
+        Assert.Equal(
+            [("PURO-2019-1-3000", "https://registry.example/2019"), ("PURO-2020-1-4500", null), ("PURO-2021-1-2500", "https://registry.example/2021")],
+            order.Retirements());
+        Assert.Equal(0, (await app.BatchAsync(v2019["id"]!.GetValue<long>()))["grams_available"]!.GetValue<long>());
+        Assert.Equal(0, (await app.BatchAsync(v2020["id"]!.GetValue<long>()))["grams_available"]!.GetValue<long>());
+        var last = await app.BatchAsync(v2021["id"]!.GetValue<long>());
+        Assert.Equal((2_500L, 2_500L), (last["grams_available"]!.GetValue<long>(), last["grams_retired"]!.GetValue<long>()));
+
+        // The next order continues the serial numbers where the last one stopped.
+        var next = await c.OrderAsync(1);
+        await app.DrainOutboxAsync();
+        Assert.Equal([("PURO-2021-2501-3500", "https://registry.example/2021")], (await c.CnaughtOrderAsync(next)).Retirements());
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
+    public async Task WaitingOrdersAreFulfilledInOrderOfArrivalWhenInventoryArrives()
+    {
+        app.RequireAvailable();
+        var c = await app.CreateFulfilmentCustomerAsync();
+        var first = await c.OrderAsync(5);
+        var second = await c.OrderAsync(5);
+        await app.DrainOutboxAsync();
+        Assert.Equal(["placed", "placed"], [await c.StateAsync(first), await c.StateAsync(second)]);
+
+        // 7 kg: the first order is covered, the second gets the 2 kg left and keeps waiting.
+        await app.AddInventoryAsync(c.ProjectId, 2022, 7, "DAC-22");
+        await app.DrainOutboxAsync();
+        Assert.Equal("fulfilled", await c.StateAsync(first));
+        Assert.Equal("placed", await c.StateAsync(second));
+        var partial = await app.Admin().GetJsonAsync($"/admin/orders/{second}");
+        Assert.Equal(2_000, partial["allocations"]![0]!["grams_retired"]!.GetValue<long>());
+
+        // A later order does not jump the queue when more inventory arrives.
+        var third = await c.OrderAsync(1);
+        await app.DrainOutboxAsync();
+        Assert.Equal("placed", await c.StateAsync(third));
+        await app.AddInventoryAsync(c.ProjectId, 2023, 3, "DAC-23");
+        await app.DrainOutboxAsync();
+        Assert.Equal("fulfilled", await c.StateAsync(second));
+        Assert.Equal("placed", await c.StateAsync(third));
+        Assert.Equal([("DAC-22-5001-7000", null), ("DAC-23-1-3000", null)], (await c.CnaughtOrderAsync(second)).Retirements());
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
+    public async Task DonationAndTreeAllocationsAndSandboxOrdersHoldNoInventory()
+    {
+        app.RequireAvailable();
+        var offset = await app.CreateProjectAsync(1_000);
+        var donation = await app.CreateProjectAsync(1_000, kind: "donation");
+        var portfolio = await app.CreatePortfolioAsync((offset["id"]!.GetValue<string>(), 0.5m), (donation["id"]!.GetValue<string>(), 0.5m));
+        var account = await app.CreateAccountAsync();
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{account.Id}", new { billing = "invoice", default_portfolio_id = portfolio["id"]!.GetValue<string>() });
+        await app.AddInventoryAsync(offset["id"]!.GetValue<string>(), 2024, 100);
+        var live = app.WithBearer(account.LiveToken);
+        var order = await live.PostJsonAsync("/v1/orders", new { amount_kg = 10 }, HttpStatusCode.Created);
+        var sandbox = await app.WithBearer(account.TestToken).PostJsonAsync("/v1/orders", new { amount_kg = 1_000 }, HttpStatusCode.Created);
+        await app.DrainOutboxAsync();
+
+        var detail = await app.Admin().GetJsonAsync($"/admin/orders/{order["id"]!.GetValue<string>()}");
+        Assert.Equal("fulfilled", detail["order"]!["state"]!.GetValue<string>());
+        var allocations = detail["allocations"]!.AsArray();
+        Assert.Equal([5_000L, 0L], allocations.Select(a => a!["grams_retired"]!.GetValue<long>()));
+        // The sandbox order is fulfilled without touching live inventory (it asked for ten times what there is).
+        var sandboxDetail = await app.Admin().GetJsonAsync($"/admin/orders/{sandbox["id"]!.GetValue<string>()}");
+        Assert.Equal("fulfilled", sandboxDetail["order"]!["state"]!.GetValue<string>());
+        Assert.All(sandboxDetail["allocations"]!.AsArray(), a => Assert.Empty(a!["retirements"]!.AsArray()));
+        var vintages = await app.Admin().GetJsonAsync($"/admin/inventory/vintages?project_id={offset["id"]!.GetValue<string>()}");
+        var v = Assert.Single(vintages["data"]!.AsArray())!;
+        Assert.Equal((100_000L, 5_000L, 95_000L), (v["grams_issued"]!.GetValue<long>(), v["grams_retired"]!.GetValue<long>(), v["grams_available"]!.GetValue<long>()));
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentWorkersNeverOverdrawABatch()
+    {
+        app.RequireAvailable();
+        var c = await app.CreateFulfilmentCustomerAsync();
+        var batch = await app.AddInventoryAsync(c.ProjectId, 2024, 25);
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++) ids.Add(await c.OrderAsync(3));
+
+        // Four workers at once over the same outbox and the same batch.
+        var processor = app.Services.GetRequiredService<Canopy.Notifications.OutboxProcessor>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (await processor.RunOnceAsync(Ct) > 0) { }
+        }, Ct)));
+        await app.DrainOutboxAsync();
+
+        var states = new List<string>();
+        foreach (var id in ids) states.Add(await c.StateAsync(id));
+        Assert.Equal(8, states.Count(s => s == "fulfilled")); // 8 × 3 kg = 24 kg of 25
+        Assert.Equal(ids.Take(8), ids.Where((_, i) => states[i] == "fulfilled")); // in order of arrival
+        Assert.Equal(0, (await app.BatchAsync(batch["id"]!.GetValue<long>()))["grams_available"]!.GetValue<long>());
+        var retired = await app.WithDbAsync(db => db.Retirements.Where(r => r.BatchId == batch["id"]!.GetValue<long>()).SumAsync(r => r.Grams, Ct));
+        Assert.Equal(25_000, retired);
+        await app.AssertLedgerSoundAsync();
+    }
+}
+
+public sealed class FulfilmentTestsOnSqlite(FulfilmentSqliteApp app) : FulfilmentTests(app), IClassFixture<FulfilmentSqliteApp>;
+
+public sealed class FulfilmentTestsOnPostgres(FulfilmentPostgresApp app) : FulfilmentTests(app), IClassFixture<FulfilmentPostgresApp>;
