@@ -113,7 +113,7 @@ public sealed record PortfolioResponse(string Id, long WrenId, string Name, stri
 public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, decimal? AmountKg, string? RegistryName, string? SerialPrefix,
     string? RegistryUrl) : IExampleRequest<CreateInventoryRequest>
 {
-    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-", "https://registry.puro.earth/");
+    public static CreateInventoryRequest Example => new("I0UbDH", 2024, 5_000_000, "Puro.earth", "PURO-2024-", null);
 }
 
 public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix, string? RegistryUrl,
@@ -306,7 +306,7 @@ internal sealed class CreateInventoryValidator : AbstractValidator<CreateInvento
             .Must(kg => kg is null || decimal.Round(kg.Value, 3) == kg.Value).WithMessage("'amount_kg' has at most 3 decimal places (whole grams).");
         RuleFor(x => x.RegistryName).MaximumLength(200);
         RuleFor(x => x.SerialPrefix).MaximumLength(200);
-        RuleFor(x => x.RegistryUrl).MaximumLength(2048).Must(PublicUrls.IsHttpUrl).WithMessage("'registry_url' must be an http(s) URL.")
+        RuleFor(x => x.RegistryUrl).MaximumLength(2048).HttpUrl().WithMessage("'registry_url' must be an http(s) URL.")
             .When(x => x.RegistryUrl is not null);
     }
 }

@@ -86,7 +86,9 @@ public abstract class GeneratedClientTests(CanopyApp app)
             var output = Path.Combine(work.FullName, "Generated");
             var (code, log) = await OpenApiDocument.RunAsync("dotnet", root, Ct, [.. KiotaArguments, "--openapi", doc, "--output", output]);
             Assert.True(code == 0, $"kiota failed ({code}); run 'dotnet tool restore' first. {log}");
+            // Only the code is kept: the lock file and log name this run's temp paths.
             File.Delete(Path.Combine(output, "kiota-lock.json"));
+            File.Delete(Path.Combine(output, ".kiota.log"));
 
             var checkedIn = Path.Combine(root, "tests", "Canopy.Tests", "Generated");
             if (Environment.GetEnvironmentVariable("CANOPY_REGENERATE_CLIENT") == "1")

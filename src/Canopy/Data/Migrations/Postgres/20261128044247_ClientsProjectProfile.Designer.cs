@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Canopy.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCanopyDbContext))]
-    [Migration("20261128030357_ClientsProjectProfile")]
+    [Migration("20261128044247_ClientsProjectProfile")]
     partial class ClientsProjectProfile
     {
         /// <inheritdoc />
@@ -317,6 +317,246 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Billing.BillingRun", b =>
+                {
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<int>("Invoices")
+                        .HasColumnType("integer")
+                        .HasColumnName("invoices");
+
+                    b.Property<int>("Payouts")
+                        .HasColumnType("integer")
+                        .HasColumnName("payouts");
+
+                    b.Property<DateTime>("RanAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ran_at");
+
+                    b.HasKey("Period")
+                        .HasName("pk_billing_runs");
+
+                    b.ToTable("billing_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_usd_cents");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoices");
+
+                    b.HasIndex("AccountId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoices_account_id_period");
+
+                    b.ToTable("invoices", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.InvoiceLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_usd_cents");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LedgerTransactionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ledger_transaction_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_lines");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_invoice_lines_invoice_id");
+
+                    b.ToTable("invoice_lines", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_usd_cents");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payouts");
+
+                    b.HasIndex("ProjectId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payouts_project_id_period");
+
+                    b.ToTable("payouts", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.PayoutLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AmountUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_usd_cents");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LedgerTransactionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ledger_transaction_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("PayoutId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payout_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_lines");
+
+                    b.HasIndex("PayoutId")
+                        .HasDatabaseName("ix_payout_lines_payout_id");
+
+                    b.ToTable("payout_lines", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Catalog.CreditBatch", b =>
                 {
                     b.Property<long>("Id")
@@ -346,6 +586,15 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("registry_name");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("registry_url");
+
+                    b.Property<long>("SerialCursor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_cursor");
 
                     b.Property<string>("SerialPrefix")
                         .HasMaxLength(200)
@@ -697,6 +946,88 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("settings", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AllocationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("registry_url");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<DateTime>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
+                    b.Property<long>("SerialEnd")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_end");
+
+                    b.Property<string>("SerialNumberRange")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("serial_number_range");
+
+                    b.Property<long>("SerialStart")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_start");
+
+                    b.Property<int>("Vintage")
+                        .HasColumnType("integer")
+                        .HasColumnName("vintage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retirements");
+
+                    b.HasIndex("AllocationId")
+                        .HasDatabaseName("ix_retirements_allocation_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_retirements_order_id");
+
+                    b.HasIndex("BatchId", "SerialStart")
+                        .HasDatabaseName("ix_retirements_batch_id_serial_start");
+
+                    b.ToTable("retirements", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_retirements_range", "grams > 0 AND serial_end - serial_start = grams");
+                        });
+                });
+
             modelBuilder.Entity("Canopy.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -921,9 +1252,17 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("error");
 
+                    b.Property<long?>("LatencyMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_ms");
+
                     b.Property<long>("MessageId")
                         .HasColumnType("bigint")
                         .HasColumnName("message_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("boolean")
@@ -976,6 +1315,11 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("last_error");
 
+                    b.Property<string>("LeaseToken")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("lease_token");
+
                     b.Property<DateTime?>("LeasedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("leased_until");
@@ -984,6 +1328,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("payload");
+
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retried_at");
 
                     b.Property<string>("Subject")
                         .IsRequired()
@@ -1331,6 +1679,46 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_users_accounts_account_id");
                 });
 
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoices_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.InvoiceLine", b =>
+                {
+                    b.HasOne("Canopy.Billing.Invoice", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_lines_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.HasOne("Canopy.Catalog.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payouts_projects_project_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.PayoutLine", b =>
+                {
+                    b.HasOne("Canopy.Billing.Payout", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("PayoutId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_lines_payouts_payout_id");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.CreditBatch", b =>
                 {
                     b.HasOne("Canopy.Catalog.Project", null)
@@ -1366,6 +1754,23 @@ namespace Canopy.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CategoryId")
                         .HasConstraintName("fk_projects_project_categories_category_id");
+                });
+
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.HasOne("Canopy.Ordering.OrderAllocation", null)
+                        .WithMany("Retirements")
+                        .HasForeignKey("AllocationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_order_allocations_allocation_id");
+
+                    b.HasOne("Canopy.Catalog.CreditBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_credit_batches_batch_id");
                 });
 
             modelBuilder.Entity("Canopy.Ledger.LedgerEntry", b =>
@@ -1422,6 +1827,16 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.Portfolio", b =>
                 {
                     b.Navigation("Allocations");
@@ -1435,6 +1850,11 @@ namespace Canopy.Data.Migrations.Postgres
             modelBuilder.Entity("Canopy.Ordering.Order", b =>
                 {
                     b.Navigation("Allocations");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.Navigation("Retirements");
                 });
 #pragma warning restore 612, 618
         }

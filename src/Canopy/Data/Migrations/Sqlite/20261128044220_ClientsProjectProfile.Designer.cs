@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Canopy.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCanopyDbContext))]
-    [Migration("20261128030352_ClientsProjectProfile")]
+    [Migration("20261128044220_ClientsProjectProfile")]
     partial class ClientsProjectProfile
     {
         /// <inheritdoc />
@@ -304,6 +304,238 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Billing.BillingRun", b =>
+                {
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<int>("Invoices")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoices");
+
+                    b.Property<int>("Payouts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payouts");
+
+                    b.Property<DateTime>("RanAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ran_at");
+
+                    b.HasKey("Period")
+                        .HasName("pk_billing_runs");
+
+                    b.ToTable("billing_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issued_at");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_usd_cents");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoices");
+
+                    b.HasIndex("AccountId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoices_account_id_period");
+
+                    b.ToTable("invoices", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.InvoiceLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_usd_cents");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LedgerTransactionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_transaction_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_lines");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_invoice_lines_invoice_id");
+
+                    b.ToTable("invoice_lines", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issued_at");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paid_at");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TotalUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_usd_cents");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payouts");
+
+                    b.HasIndex("ProjectId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payouts_project_id_period");
+
+                    b.ToTable("payouts", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Billing.PayoutLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_usd_cents");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("LedgerTransactionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_transaction_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("PayoutId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payout_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payout_lines");
+
+                    b.HasIndex("PayoutId")
+                        .HasDatabaseName("ix_payout_lines_payout_id");
+
+                    b.ToTable("payout_lines", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Catalog.CreditBatch", b =>
                 {
                     b.Property<long>("Id")
@@ -331,6 +563,15 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("registry_name");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registry_url");
+
+                    b.Property<long>("SerialCursor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_cursor");
 
                     b.Property<string>("SerialPrefix")
                         .HasMaxLength(200)
@@ -678,6 +919,86 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("settings", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AllocationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registry_url");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
+                    b.Property<DateTime>("RetiredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retired_at");
+
+                    b.Property<long>("SerialEnd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_end");
+
+                    b.Property<string>("SerialNumberRange")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial_number_range");
+
+                    b.Property<long>("SerialStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_start");
+
+                    b.Property<int>("Vintage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vintage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retirements");
+
+                    b.HasIndex("AllocationId")
+                        .HasDatabaseName("ix_retirements_allocation_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_retirements_order_id");
+
+                    b.HasIndex("BatchId", "SerialStart")
+                        .HasDatabaseName("ix_retirements_batch_id_serial_start");
+
+                    b.ToTable("retirements", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_retirements_range", "grams > 0 AND serial_end - serial_start = grams");
+                        });
+                });
+
             modelBuilder.Entity("Canopy.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -892,9 +1213,17 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("error");
 
+                    b.Property<long?>("LatencyMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_ms");
+
                     b.Property<long>("MessageId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("message_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("INTEGER")
@@ -945,6 +1274,11 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_error");
 
+                    b.Property<string>("LeaseToken")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_token");
+
                     b.Property<DateTime?>("LeasedUntil")
                         .HasColumnType("TEXT")
                         .HasColumnName("leased_until");
@@ -953,6 +1287,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("payload");
+
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retried_at");
 
                     b.Property<string>("Subject")
                         .IsRequired()
@@ -1296,6 +1634,46 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_users_accounts_account_id");
                 });
 
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoices_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.InvoiceLine", b =>
+                {
+                    b.HasOne("Canopy.Billing.Invoice", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_lines_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.HasOne("Canopy.Catalog.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payouts_projects_project_id");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.PayoutLine", b =>
+                {
+                    b.HasOne("Canopy.Billing.Payout", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("PayoutId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payout_lines_payouts_payout_id");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.CreditBatch", b =>
                 {
                     b.HasOne("Canopy.Catalog.Project", null)
@@ -1331,6 +1709,23 @@ namespace Canopy.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CategoryId")
                         .HasConstraintName("fk_projects_project_categories_category_id");
+                });
+
+            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+                {
+                    b.HasOne("Canopy.Ordering.OrderAllocation", null)
+                        .WithMany("Retirements")
+                        .HasForeignKey("AllocationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_order_allocations_allocation_id");
+
+                    b.HasOne("Canopy.Catalog.CreditBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_credit_batches_batch_id");
                 });
 
             modelBuilder.Entity("Canopy.Ledger.LedgerEntry", b =>
@@ -1387,6 +1782,16 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
+            modelBuilder.Entity("Canopy.Billing.Invoice", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Canopy.Billing.Payout", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
             modelBuilder.Entity("Canopy.Catalog.Portfolio", b =>
                 {
                     b.Navigation("Allocations");
@@ -1400,6 +1805,11 @@ namespace Canopy.Data.Migrations.Sqlite
             modelBuilder.Entity("Canopy.Ordering.Order", b =>
                 {
                     b.Navigation("Allocations");
+                });
+
+            modelBuilder.Entity("Canopy.Ordering.OrderAllocation", b =>
+                {
+                    b.Navigation("Retirements");
                 });
 #pragma warning restore 612, 618
         }
