@@ -8,7 +8,7 @@ namespace Canopy.Tests.Payments;
 
 /// <summary>
 /// Canopy with <c>Payments:Provider=stripe</c>, Stripe.net pointed at a <see cref="StripeMock"/>, a webhook secret,
-/// no network retries, a five-second Stripe timeout (the mock's slow card answers after twelve), and the reconciler run by hand (for any intent, however young).
+/// no network retries, a fifteen-second Stripe timeout (generous for a loaded machine; the mock's slow card answers after forty), and the reconciler run by hand (for any intent, however young).
 /// </summary>
 public abstract class StripeApp : CanopyApp
 {
@@ -23,7 +23,7 @@ public abstract class StripeApp : CanopyApp
         new("Stripe:ApiBase", Stripe.Url),
         new("Stripe:WebhookSecret", WebhookSecret),
         new("Stripe:MaxNetworkRetries", "0"),
-        new("Stripe:TimeoutSeconds", "5"),
+        new("Stripe:TimeoutSeconds", "15"),
         new("Payments:ReconcilerEnabled", "false"),
         new("Payments:ReconcileAfterSeconds", "0"),
         new("Canopy:AllowPrivateCallbackUrls", "true"),

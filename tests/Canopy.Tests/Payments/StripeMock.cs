@@ -21,7 +21,7 @@ public sealed class StripeMock : IDisposable
 {
     public const string SlowCard = "pm_card_slow";
     public const string DownCard = "pm_stripe_500";
-    public static readonly TimeSpan SlowDelay = TimeSpan.FromSeconds(12);
+    public static readonly TimeSpan SlowDelay = TimeSpan.FromSeconds(40);
 
     private readonly WireMockServer _server = WireMockServer.Start();
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _byKey = new(StringComparer.Ordinal);
