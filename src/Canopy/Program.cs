@@ -2,8 +2,11 @@ using Canopy.Billing;
 using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Fulfilment;
+using Canopy.Notifications;
 using Canopy.Operator;
+using Canopy.Pages;
 using Canopy.Payments;
+using Canopy.Payments.Webhooks;
 using Canopy.Web;
 using Canopy.Wren;
 
@@ -12,7 +15,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
 builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
-builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated until Stripe lands)
+builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
+builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
+builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
+builder.Services.AddCnaughtDialect();                          // CNaught's error shapes for cross-cutting errors
 builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
 builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
 builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
@@ -21,8 +27,11 @@ var app = builder.Build();
 
 app.UseCanopyPlatform();
 app.MapOperations();                                           // /openapi/v1.json, /docs, /health/*
+app.MapCanopyMetrics();                                        // /metrics (Prometheus)
 app.MapWren();                                                 // Wren dialect under /api
 app.MapCnaught();                                              // CNaught dialect under /v1
 app.MapOperator();                                             // operator API under /admin
+app.MapPages();                                                // public pages: /, /feed, /certificates/*, /impact/*
+app.MapStripeWebhooks();                                       // Stripe's events under /webhooks/stripe
 
 app.Run();

@@ -14,6 +14,9 @@ public sealed record CnaughtProblem(
 
 internal static class CnaughtEndpoints
 {
+    public static IServiceCollection AddCnaughtDialect(this IServiceCollection services) =>
+        services.AddSingleton<Canopy.Web.ISurfaceErrors, CnaughtSurfaceErrors>();
+
     /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
     public static WebApplication MapCnaught(this WebApplication app)
     {
@@ -26,6 +29,7 @@ internal static class CnaughtEndpoints
         v1.MapCnaughtQuotes();
         v1.MapCnaughtSubaccounts();
         v1.MapCnaughtImpact();
+        v1.MapCnaughtCheckout();
         app.MapSubaccountLogos();
         return app;
     }

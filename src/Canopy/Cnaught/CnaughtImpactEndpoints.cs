@@ -24,8 +24,6 @@ public sealed record CnaughtHostedPageConfig(bool Enabled, string Url, IReadOnly
 /// <summary>CNaught's impact data and hosted impact page configuration, per account or per subaccount.</summary>
 internal static class CnaughtImpactEndpoints
 {
-    private static readonly string[] AllEquivalents = ["cars_off_the_road", "trees_planted", "homes_annual_energy_usage", "flights_lax_to_nyc"];
-
     public static RouteGroupBuilder MapCnaughtImpact(this RouteGroupBuilder v1)
     {
         v1.MapGet("/impact/data", DataAsync).WithName("CnaughtImpactData")
@@ -50,9 +48,9 @@ internal static class CnaughtImpactEndpoints
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => new { a.Name, a.CreatedAt }).FirstAsync(ct);
         var summary = await impact.SummariseAsync(caller.AccountId, caller.Mode, selection.Subaccount?.Id, from, to, ct);
         var kg = CnaughtShapes.Kg(summary.Grams);
-        var f = factors.Value;
-        var equivalents = new CnaughtEquivalents(Per(summary.Grams, f.KgPerCarYear), Per(summary.Grams, f.KgPerTreeSeedling),
-            Per(summary.Grams, f.KgPerHomeYear), Per(summary.Grams, f.KgPerFlightLaxToNyc));
+        var e = Equivalents.Of(summary.Grams, factors.Value).ToDictionary(x => x.Kind, x => x.Amount);
+        var equivalents = new CnaughtEquivalents(e[ImpactEquivalents.CarsOffTheRoad], e[ImpactEquivalents.TreesPlanted],
+            e[ImpactEquivalents.HomesAnnualEnergyUsage], e[ImpactEquivalents.FlightsLaxToNyc]);
         var categories = summary.Categories.Select(c => new CnaughtImpactCategory(
             new CnaughtProjectCategory(c.Category.Id, c.Category.Name, c.Category.Description, c.Category.ImageUrl),
             CnaughtShapes.Kg(c.Grams),
@@ -71,16 +69,12 @@ internal static class CnaughtImpactEndpoints
         var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
         if (selection.Error is not null) return selection.Error;
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId)
-            .Select(a => new { a.ImpactSlug, a.HostedImpactPageEnabled }).FirstAsync(ct);
+            .Select(a => new { a.ImpactSlug, a.HostedImpactPageEnabled, a.HostedImpactPageEquivalents }).FirstAsync(ct);
         var slug = account.ImpactSlug ?? caller.AccountId.ToString(CultureInfo.InvariantCulture);
         var path = selection.Subaccount is { } s ? $"/impact/{slug}/{s.PublicId}" : $"/impact/{slug}";
         return TypedResults.Json(new CnaughtHostedPageConfig(account.HostedImpactPageEnabled && account.ImpactSlug is not null,
-            PublicUrls.Base(http.Request) + path, AllEquivalents), Json.SnakeCase);
+            PublicUrls.Base(http.Request) + path, Equivalents.Names(account.HostedImpactPageEquivalents)), Json.SnakeCase);
     }
-
-    /// <summary>kg ÷ factor, to two decimals.</summary>
-    private static decimal Per(long grams, long kgPerUnit) =>
-        kgPerUnit <= 0 ? 0 : Decimals.Trim(decimal.Round(grams / 1000m / kgPerUnit, 2, MidpointRounding.AwayFromZero));
 
     private static DateTime? ParseDate(string? value, string field, FieldErrors errors)
     {

@@ -20,7 +20,8 @@ internal static class CnaughtOrderEndpoints
         // Placing an order takes its Idempotency-Key inside the order's own transaction (see OrderService); cancel keeps the filter.
         var writes = orders.MapGroup("")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         writes.MapPost("", PlaceGenericAsync).WithName("CnaughtSubmitOrder")
             .WithSummary("Order offsets by amount_kg, or by total_price_usd_cents")
             .WithJsonBody<CnaughtOrderRequest>().Produces<CnaughtOrder>(201);
@@ -79,11 +80,12 @@ internal static class CnaughtOrderEndpoints
         };
         var snapshot = await catalog.GetAsync(ct);
         var subaccount = selection.Subaccount?.PublicId;
-        var outcome = await orders.PlaceAsync(command, p => Render(p.Order!, subaccount, snapshot), ct);
+        var baseUrl = PublicUrls.Base(http.Request);
+        var outcome = await orders.PlaceAsync(command, p => Render(p.Order!, subaccount, snapshot, baseUrl), ct);
         return outcome switch
         {
             OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
-            OrderOutcome.Placed placed => TypedResults.Json(CnaughtShapes.ToCnaught(placed.Order.Order!, subaccount, snapshot), Json.SnakeCase, statusCode: StatusCodes.Status201Created),
+            OrderOutcome.Placed placed => TypedResults.Json(CnaughtShapes.ToCnaught(placed.Order.Order!, subaccount, snapshot, baseUrl), Json.SnakeCase, statusCode: StatusCodes.Status201Created),
             OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, ToProblem(failed.Error, field, r.PortfolioId), IdempotencyErrors),
             OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
             OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
@@ -92,9 +94,9 @@ internal static class CnaughtOrderEndpoints
         };
     }
 
-    private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot) =>
+    private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot, string baseUrl) =>
         new(StatusCodes.Status201Created, "application/json; charset=utf-8",
-            JsonSerializer.SerializeToUtf8Bytes(CnaughtShapes.ToCnaught(order, subaccount, snapshot), Json.SnakeCase));
+            JsonSerializer.SerializeToUtf8Bytes(CnaughtShapes.ToCnaught(order, subaccount, snapshot, baseUrl), Json.SnakeCase));
 
     /// <summary>The core's refusals as CNaught problems; <paramref name="quantityField"/> is the field that carried the amount.</summary>
     internal static IResult ToProblem(OrderError e, string quantityField, string? portfolioId) => e.Code switch
@@ -102,6 +104,8 @@ internal static class CnaughtOrderEndpoints
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
         OrderErrorCode.InsufficientCredits => CnaughtProblems.Forbidden("Insufficient credits", e.Message),
         OrderErrorCode.CardDeclined => CnaughtProblems.Forbidden("Payment declined", e.Message),
+        OrderErrorCode.CardAuthenticationRequired => CnaughtProblems.Forbidden("Payment requires authentication", e.Message),
+        OrderErrorCode.PaymentUnavailable => CnaughtProblems.Unavailable(e.Message),
         OrderErrorCode.PortfolioNotAvailable => CnaughtProblems.Forbidden("Requested portfolio not available", $"Portfolio '{portfolioId}' is not available to this account."),
         OrderErrorCode.NoDefaultPortfolio => CnaughtProblems.Forbidden("Requested portfolio not available", "No default portfolio is configured."),
         _ => CnaughtProblems.InvalidParameters(quantityField, e.Message),
@@ -116,7 +120,7 @@ internal static class CnaughtOrderEndpoints
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
         if (order is null) return CnaughtProblems.NotFound("Could not find order");
         var sub = await SubaccountPublicIdAsync(db, order.SubaccountId, ct);
-        return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct)), Json.SnakeCase);
+        return TypedResults.Json(CnaughtShapes.ToCnaught(order, sub, await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase);
     }
 
     private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
@@ -132,7 +136,7 @@ internal static class CnaughtOrderEndpoints
         {
             { Error: CancelError.NotFound } => CnaughtProblems.NotFound("Could not find order"),
             { Error: CancelError.AlreadyCancelled } => CnaughtProblems.Forbidden("Order already cancelled", $"Order {id} was already cancelled."),
-            { Order: { } order } => TypedResults.Json(CnaughtShapes.ToCnaught(order, await SubaccountPublicIdAsync(db, order.SubaccountId, ct), await catalog.GetAsync(ct)), Json.SnakeCase),
+            { Order: { } order } => TypedResults.Json(CnaughtShapes.ToCnaught(order, await SubaccountPublicIdAsync(db, order.SubaccountId, ct), await catalog.GetAsync(ct), PublicUrls.Base(http.Request)), Json.SnakeCase),
             _ => throw new InvalidOperationException("A cancel outcome has an order or an error."),
         };
     }
@@ -171,7 +175,8 @@ internal static class CnaughtOrderEndpoints
 
         var subaccounts = (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId);
         var snapshot = await catalog.GetAsync(ct);
-        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, snapshot)).ToList();
+        var baseUrl = PublicUrls.Base(http.Request);
+        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, snapshot, baseUrl)).ToList();
         return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
     }
 

@@ -39,7 +39,11 @@ internal static class CnaughtShapes
 
     public static decimal Kg(long grams) => Decimals.Trim(grams / (decimal)Pricing.GramsPerKg);
 
-    public static CnaughtOrder ToCnaught(Order o, string? subaccountPublicId, CatalogSnapshot catalog)
+    /// <summary>
+    /// The order; certificate URLs start with <paramref name="publicBaseUrl"/> (<see cref="PublicUrls.Base"/>), and are null
+    /// without one (a callback when <c>Canopy:PublicBaseUrl</c> is not set) or for a cancelled order.
+    /// </summary>
+    public static CnaughtOrder ToCnaught(Order o, string? subaccountPublicId, CatalogSnapshot catalog, string? publicBaseUrl)
     {
         var allocations = o.Allocations
             .Where(a => a.Grams > 0)
@@ -55,8 +59,9 @@ internal static class CnaughtShapes
             o.State switch { OrderState.Placed => "placed", OrderState.Fulfilled => "fulfilled", OrderState.Cancelled => "cancelled" },
             o.Kind == OrderKind.Ride ? "ride" : "generic",
             o.CallbackUrl,
-            // Certificates are published when an order is fulfilled.
-            null, null,
+            // A cancelled order has no certificate to show (its page says it was cancelled).
+            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePath(o.CertificateId),
+            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(o.CertificateId),
             subaccountPublicId, null, allocations,
             o.DistanceMeters is { } m ? Decimals.Trim(m / 1000m) : null);
     }

@@ -21,6 +21,9 @@ internal static class CnaughtProblems
 
     public static IResult Forbidden(string title, string? detail = null) => Problem(403, "forbidden", title, detail);
 
+    /// <summary>The payment processor failed or did not answer: nothing was written; the client may retry.</summary>
+    public static IResult Unavailable(string detail) => Problem(503, "service-unavailable", "Payment processor unavailable", detail);
+
     public static IResult IdempotencyChangedPayload() => Problem(422, "idempotency-changed-payload",
         "Previous request submitted with same idempotency key had different payload", null);
 
@@ -29,6 +32,21 @@ internal static class CnaughtProblems
 
     public static IResult IdempotencyKeyTooLong() => Problem(400, "idempotency-key-too-long",
         "Idempotency key too long", "Idempotency-Key must be at most 512 characters.");
+
+    /// <summary>
+    /// Statuses raised outside a handler (unrouted path, wrong method, body too large, throttled, database down), each
+    /// with a type under CNaught's error base so that clients can switch on it as on every other CNaught error.
+    /// </summary>
+    public static IResult ForStatus(int status, string message) => status switch
+    {
+        404 => Problem(404, "not-found", "Not found", message),
+        405 => Problem(405, "method-not-allowed", "Method not allowed", message),
+        413 => Problem(413, "payload-too-large", "Request body too large", message),
+        415 => Problem(415, "unsupported-media-type", "Unsupported media type", message),
+        429 => Problem(429, "too-many-requests", "Too Many Requests", message),
+        503 => Problem(503, "service-unavailable", "Service unavailable", message),
+        _ => Problem(status, "error", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), message),
+    };
 
     public static IResult Unauthorized() => TypedResults.Problem(new ProblemDetails
     {

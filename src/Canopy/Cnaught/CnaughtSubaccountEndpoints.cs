@@ -67,6 +67,9 @@ internal static class CnaughtSubaccountEndpoints
             var logo = id.Length > 32 ? null : await db.SubaccountLogos.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct);
             if (logo is null) return Results.NotFound();
             http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            // Served from our origin: never let a browser sniff it as anything else, or run anything in it if opened.
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
             return Results.File(logo.Bytes, logo.ContentType);
         }).WithTags("Public pages").WithName("SubaccountLogo").WithSummary("An uploaded subaccount logo");
         return app;
@@ -186,9 +189,11 @@ internal static class CnaughtSubaccountEndpoints
             buffer.Write(chunk, 0, read);
         }
         var bytes = buffer.ToArray();
-        var kind = ImageKind(bytes);
-        if (kind is null || (kind == "image/png") != (contentType == "image/png"))
-            return CnaughtProblems.InvalidParameters("logo_file_content", "The body is not a PNG or JPEG image matching its Content-Type.");
+        var image = ImageHeader.Read(bytes);
+        if (image is null || (image.ContentType == "image/png") != (contentType == "image/png"))
+            return CnaughtProblems.InvalidParameters("logo_file_content",
+                $"The body is not a well-formed PNG or JPEG image (at most {ImageHeader.MaxDimension}×{ImageHeader.MaxDimension} pixels) matching its Content-Type.");
+        var kind = image.ContentType;
 
         var logo = new SubaccountLogo { Id = Tokens.RandomString(24), AccountId = sub.AccountId, SubaccountId = sub.Id, ContentType = kind, Bytes = bytes, CreatedAt = time.GetUtcNow().UtcDateTime };
         sub.LogoUrl = "/logos/" + logo.Id;
@@ -220,13 +225,6 @@ internal static class CnaughtSubaccountEndpoints
         if (logo is not null) db.SubaccountLogos.Add(logo);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(CancellationToken.None);
-    }
-
-    private static string? ImageKind(byte[] b)
-    {
-        if (b.Length >= 8 && b[0] == 0x89 && b[1] == 0x50 && b[2] == 0x4E && b[3] == 0x47 && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) return "image/png";
-        if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "image/jpeg";
-        return null;
     }
 
     private static IResult NotFound() => CnaughtProblems.NotFound("Could not find subaccount");

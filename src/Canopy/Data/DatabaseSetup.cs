@@ -26,7 +26,7 @@ internal static class DatabaseSetup
                     DefaultTimeout = 30,
                     Pooling = true,
                 };
-                services.AddDbContextPool<SqliteCanopyDbContext>((sp, o) => ConfigureSqlite(o, sqlite.ConnectionString).AddInterceptors(sp.GetRequiredService<AccountChangeInterceptor>()));
+                services.AddDbContextPool<SqliteCanopyDbContext>((sp, o) => ConfigureSqlite(o, sqlite.ConnectionString).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
                 services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<SqliteCanopyDbContext>());
                 // SQLite's durability for orders: FULL syncs the WAL at every (group) commit; NORMAL may lose the last
                 // commits on power loss (never corrupts). See docs/deployment.md.
@@ -43,7 +43,7 @@ internal static class DatabaseSetup
                 var pg = new NpgsqlConnectionStringBuilder(connectionString);
                 if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) pg.MaxAutoPrepare = 64;
                 services.AddSingleton(_ => new NpgsqlDataSourceBuilder(pg.ConnectionString).Build());
-                services.AddDbContextPool<PostgresCanopyDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetRequiredService<AccountChangeInterceptor>()));
+                services.AddDbContextPool<PostgresCanopyDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
                 services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<PostgresCanopyDbContext>());
                 services.AddSingleton<IOrderStore, PostgresOrderStore>();
                 break;

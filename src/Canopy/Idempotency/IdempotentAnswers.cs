@@ -23,6 +23,8 @@ public static class IdempotentAnswers
     {
         if (claim is null) return result;
         var answer = await StoredAnswer.CaptureAsync(http, result);
+        // A server-side failure (e.g. the payment processor unavailable) is not the key's answer: the client retries with the key.
+        if (answer.Status >= 500) return answer.AsResult(replay: false);
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
         return await store.StoreAsync(claim, answer, CancellationToken.None) switch
         {

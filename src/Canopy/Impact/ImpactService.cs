@@ -29,6 +29,9 @@ public sealed record CategoryImpact(ProjectCategory Category, long Grams, IReadO
 
 public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Categories, DateTime? FirstOrderAt);
 
+/// <summary>Grams offset in one calendar month (UTC).</summary>
+public sealed record MonthlyImpact(int Year, int Month, long Grams);
+
 /// <summary>What an account (or one subaccount) has offset: live orders, not cancelled, by category and project.</summary>
 public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
 {
@@ -56,5 +59,19 @@ public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
             .OrderByDescending(c => c.Grams)
             .ToList();
         return new ImpactSummary(perProject.Sum(p => p.Grams), categories, perProject.Count == 0 ? null : perProject.Min(p => p.First));
+    }
+
+    /// <summary>The same offsets per calendar month, oldest first; months without orders are left out.</summary>
+    public async Task<IReadOnlyList<MonthlyImpact>> MonthlyAsync(long accountId, TokenMode mode, long? subaccountId, CancellationToken ct)
+    {
+        var query = from a in db.OrderAllocations.AsNoTracking()
+                    join o in db.Orders on a.OrderId equals o.Id
+                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && a.Grams > 0
+                    select new { a.Grams, o.SubaccountId, o.CreatedAt };
+        if (subaccountId is { } sid) query = query.Where(x => x.SubaccountId == sid);
+        var rows = await query.GroupBy(x => new { x.CreatedAt.Year, x.CreatedAt.Month })
+            .Select(g => new MonthlyImpact(g.Key.Year, g.Key.Month, g.Sum(x => x.Grams)))
+            .ToListAsync(ct);
+        return [.. rows.OrderBy(r => r.Year).ThenBy(r => r.Month)];
     }
 }

@@ -24,6 +24,8 @@ public enum LedgerAccountKind
     Bank = 7,
     /// <summary>What a project partner is owed on issued payout statements (per project).</summary>
     PayoutPayable = 8,
+    /// <summary>Card money the processor took back for a dispute (chargeback) until the dispute is settled (per currency).</summary>
+    CardDisputes = 9,
 }
 
 /// <summary>
@@ -53,6 +55,7 @@ public sealed class LedgerAccount
         LedgerAccountKind.InvoicedReceivable => $"invoiced_receivable:{ownerId}:{currency}",
         LedgerAccountKind.Bank => $"bank:{currency}",
         LedgerAccountKind.PayoutPayable => $"payout_payable:{ownerId}:{currency}",
+        LedgerAccountKind.CardDisputes => $"card_disputes:{currency}",
     };
 }
 

@@ -1,6 +1,7 @@
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
+using Canopy.Impact;
 using Canopy.Ledger;
 using Canopy.Web;
 using FluentValidation;
@@ -10,17 +11,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Canopy.Operator;
 
 public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug) : IExampleRequest<CreateAccountRequest>
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents) : IExampleRequest<CreateAccountRequest>
 {
-    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", "USD", null, BillingMode.Invoice, false, null);
+    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", "USD", null, BillingMode.Invoice, false, null, null, null);
 }
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
-    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, long? RideGramsPerKm);
+    bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents, long? RideGramsPerKm);
 
 public sealed record AccountResponse(long Id, string Name, string? Email, string Currency, string? DefaultPortfolioId, BillingMode Billing,
-    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, bool CardOnFile, long CreditsBalanceUsdCents,
-    long? RideGramsPerKm, DateTime CreatedAt);
+    bool PublicFeedOptIn, string? ImpactSlug, bool HostedImpactPageEnabled, IReadOnlyList<string> HostedImpactPageEquivalents,
+    bool CardOnFile, long CreditsBalanceUsdCents, long? RideGramsPerKm, DateTime CreatedAt);
 
 public sealed record CreateUserRequest(string? Email, string? Name, bool? HasLogin);
 
@@ -47,6 +48,12 @@ public sealed record CreditsRequest(long? AmountUsdCents, string? Note, string? 
 
 public sealed record CreditsResponse(long AccountId, long BalanceUsdCents, long? TransactionId);
 
+internal static class AccountRules
+{
+    public static readonly string EquivalentsMessage =
+        $"'hosted_impact_page_equivalents' is a list of: {string.Join(", ", Equivalents.Each.Select(e => e.Name))}.";
+}
+
 internal sealed class CreateAccountValidator : AbstractValidator<CreateAccountRequest>
 {
     public CreateAccountValidator()
@@ -54,7 +61,9 @@ internal sealed class CreateAccountValidator : AbstractValidator<CreateAccountRe
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
-        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.ImpactSlug).Matches(ImpactSlugs.Pattern).WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.HostedImpactPageEquivalents).Must(e => e!.Length <= 10 && Equivalents.Parse(e) is not null)
+            .WithMessage(AccountRules.EquivalentsMessage).When(x => x.HostedImpactPageEquivalents is not null);
         RuleFor(x => x.Billing).IsInEnum();
     }
 }
@@ -66,7 +75,9 @@ internal sealed class UpdateAccountValidator : AbstractValidator<UpdateAccountRe
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
         RuleFor(x => x.Email).MaximumLength(320).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.Currency).Must(Currencies.IsValidCode).WithMessage("'currency' must be a three-letter ISO 4217 code.").When(x => x.Currency is not null);
-        RuleFor(x => x.ImpactSlug).Matches("^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$").WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.ImpactSlug).Matches(ImpactSlugs.Pattern).WithMessage("'impact_slug' must be 3–100 lower-case letters, digits and dashes.").When(x => x.ImpactSlug is not null);
+        RuleFor(x => x.HostedImpactPageEquivalents).Must(e => e!.Length <= 10 && Equivalents.Parse(e) is not null)
+            .WithMessage(AccountRules.EquivalentsMessage).When(x => x.HostedImpactPageEquivalents is not null);
         RuleFor(x => x.Billing).IsInEnum();
         RuleFor(x => x.RideGramsPerKm).InclusiveBetween(1, 100_000);
     }
@@ -114,7 +125,7 @@ internal static class AccountAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
             .WithJsonBody<CreateAccountRequest>();
-        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts");
+        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts, newest first (limit, starting_after)");
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
         accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
             .WithJsonBody<UpdateAccountRequest>();
@@ -157,7 +168,10 @@ internal static class AccountAdminEndpoints
             DefaultPortfolioId = portfolioId,
             Billing = r.Billing ?? BillingMode.None,
             PublicFeedOptIn = r.PublicFeedOptIn ?? false,
-            ImpactSlug = r.ImpactSlug,
+            // Hosted impact pages are on by default, at a slug of the operator's choosing or a generated one.
+            ImpactSlug = r.ImpactSlug ?? ImpactSlugs.FromName(r.Name!),
+            HostedImpactPageEnabled = r.HostedImpactPageEnabled ?? true,
+            HostedImpactPageEquivalents = r.HostedImpactPageEquivalents is { } eq ? Equivalents.Parse(eq)!.Value : ImpactEquivalents.All,
             WebhookSecret = "whsec_" + Tokens.RandomString(32),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -175,9 +189,15 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
-    private static async Task<Ok<ListResponse<AccountResponse>>> ListAccountsAsync(CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var accounts = await db.Accounts.AsNoTracking().OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfter;
+        var rows = await db.Accounts.AsNoTracking().Where(a => after == null || a.Id < after)
+            .OrderByDescending(a => a.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var paged = page.Page(rows, a => a.Id);
+        var accounts = paged.Data;
         // Three queries for the whole page, not two more per account.
         var ids = accounts.Select(a => a.Id).ToList();
         var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
@@ -187,7 +207,7 @@ internal static class AccountAdminEndpoints
             .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
         var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
             balances.GetValueOrDefault(a.Id))).ToList();
-        return TypedResults.Ok(new ListResponse<AccountResponse>(list));
+        return TypedResults.Ok(new PageResponse<AccountResponse>(list, paged.HasMore, paged.NextCursor));
     }
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccountAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)
@@ -221,6 +241,7 @@ internal static class AccountAdminEndpoints
         if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
         if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
         if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
+        if (r.HostedImpactPageEquivalents is { } equivalents) account.HostedImpactPageEquivalents = Equivalents.Parse(equivalents)!.Value;
         if (r.RideGramsPerKm is { } ride) account.RideGramsPerKm = ride;
         try
         {
@@ -264,7 +285,7 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
-        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateTokenValidator(), allowForm: false, ct);
@@ -287,6 +308,7 @@ internal static class AccountAdminEndpoints
         };
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
+        store.Evict(token.Hash); // in case a client sent this very secret before it existed (the negative cache)
         return TypedResults.Created($"/admin/accounts/{id}/tokens/{token.Id}",
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }
@@ -355,7 +377,7 @@ internal static class AccountAdminEndpoints
 
     private static AccountResponse ToResponse(Account a, string? defaultPortfolioId, long creditsBalance) =>
         new(a.Id, a.Name, a.Email, a.Currency, defaultPortfolioId, a.Billing, a.PublicFeedOptIn, a.ImpactSlug,
-            a.HostedImpactPageEnabled, a.CardPaymentMethod is not null, creditsBalance, a.RideGramsPerKm, a.CreatedAt);
+            a.HostedImpactPageEnabled, Equivalents.Names(a.HostedImpactPageEquivalents), a.CardPaymentMethod is not null, creditsBalance, a.RideGramsPerKm, a.CreatedAt);
 
     private static UserResponse ToResponse(User u) => new(u.Id, u.AccountId, u.Email, u.Name, u.HasLogin, u.CreatedAt);
 
@@ -363,5 +385,5 @@ internal static class AccountAdminEndpoints
         new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }
 
-/// <summary>A list in the operator API: <c>{"data": [...]}</c>.</summary>
+/// <summary>A list in the operator API: <c>{"data": [...]}</c> (long lists are pages: <see cref="PageResponse{T}"/>).</summary>
 public sealed record ListResponse<T>(IReadOnlyList<T> Data);

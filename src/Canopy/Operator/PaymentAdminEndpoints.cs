@@ -10,7 +10,8 @@ namespace Canopy.Operator;
 
 public sealed record CardRequest(string? PaymentMethod);
 
-public sealed record CardResponse(long AccountId, string? PaymentMethod, BillingMode Billing);
+/// <summary>The card on file; <c>customer_id</c> is the account's Stripe customer (null with the simulated processor).</summary>
+public sealed record CardResponse(long AccountId, string? PaymentMethod, BillingMode Billing, string? CustomerId = null);
 
 public sealed record FxRateRequest(decimal? UnitsPerUsd);
 
@@ -33,7 +34,7 @@ internal static class PaymentAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("/{id:long}/card", SetCardAsync).WithName("AdminSetCard")
             .WithSummary("Put a card on file (a payment-method id of the configured processor, e.g. pm_card_visa)")
-            .WithJsonBody<CardRequest>().Produces<CardResponse>();
+            .WithJsonBody<CardRequest>().Produces<CardResponse>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         accounts.MapDelete("/{id:long}/card", RemoveCardAsync).WithName("AdminRemoveCard").WithSummary("Remove the card on file")
             .Produces<CardResponse>();
 
@@ -53,10 +54,20 @@ internal static class PaymentAdminEndpoints
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (string.IsNullOrWhiteSpace(r.PaymentMethod) || !cards.IsValidPaymentMethodId(r.PaymentMethod))
             return OperatorResults.Invalid("payment_method", $"'payment_method' must be a payment-method id of the {cards.Name} processor (pm_…).");
+        // With Stripe: the account's customer (created the first time) gets the payment method as its default.
+        var saved = await cards.SaveCardAsync(new CardOwner(account.Id, account.Name, account.Email, account.StripeCustomerId), r.PaymentMethod, ct);
+        if (saved.Unavailable)
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment processor unavailable", detail: saved.Error);
+        if (saved.Error is not null)
+        {
+            if (saved.CustomerId != account.StripeCustomerId) { account.StripeCustomerId = saved.CustomerId; await db.SaveChangesAsync(ct); }
+            return OperatorResults.Invalid("payment_method", saved.Error);
+        }
+        account.StripeCustomerId = saved.CustomerId;
         account.CardPaymentMethod = r.PaymentMethod;
         if (account.Billing == BillingMode.None) account.Billing = BillingMode.Card;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new CardResponse(id, account.CardPaymentMethod, account.Billing));
+        return TypedResults.Ok(new CardResponse(id, account.CardPaymentMethod, account.Billing, account.StripeCustomerId));
     }
 
     private static async Task<Results<Ok<CardResponse>, ProblemHttpResult>> RemoveCardAsync(long id, CanopyDbContext db, CancellationToken ct)
@@ -66,7 +77,7 @@ internal static class PaymentAdminEndpoints
         account.CardPaymentMethod = null;
         if (account.Billing == BillingMode.Card) account.Billing = BillingMode.None;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new CardResponse(id, null, account.Billing));
+        return TypedResults.Ok(new CardResponse(id, null, account.Billing, account.StripeCustomerId));
     }
 
     private static async Task<Ok<ListResponse<FxRateResponse>>> ListRatesAsync(CanopyDbContext db, CancellationToken ct)

@@ -58,4 +58,8 @@ public sealed record OrderCommand
     public bool SendReceiptEmail { get; init; }
     /// <summary>The request's <c>Idempotency-Key</c> claim: committed with the order and its answer, or not at all.</summary>
     public IdempotencyClaim? Idempotency { get; init; }
+    /// <summary>The order's public id when it was fixed in advance (a checkout session's order).</summary>
+    public string? PublicId { get; init; }
+    /// <summary>Paid already, outside the order (a Stripe Checkout payment): nothing is charged; this is the payment reference.</summary>
+    public string? PaidReference { get; init; }
 }

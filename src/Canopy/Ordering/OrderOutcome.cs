@@ -13,6 +13,10 @@ public enum OrderErrorCode
     InsufficientCredits,
     NoCardOnFile,
     CardDeclined,
+    /// <summary>The card's bank wants its holder to authenticate, which a charge made on their behalf cannot do.</summary>
+    CardAuthenticationRequired,
+    /// <summary>The payment processor failed or did not answer: nothing was written; the client may retry.</summary>
+    PaymentUnavailable,
     BillingNotSetUp,
     NoExchangeRate,
     PortfolioNotAvailable,

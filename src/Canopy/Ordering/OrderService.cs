@@ -19,8 +19,9 @@ public sealed class OrderService(
     IdempotencyStore idempotency,
     LedgerService ledger,
     LedgerAccounts ledgerAccounts,
-    ICardProcessor cards,
-    TimeProvider time)
+    CardPayments cards,
+    TimeProvider time,
+    OrderMetrics metrics)
 {
     /// <summary>
     /// Places (or previews) an order. With an <c>Idempotency-Key</c> on the command, <paramref name="render"/> turns the
@@ -28,6 +29,13 @@ public sealed class OrderService(
     /// returned, not stored: the dialect stores their answers (<see cref="IdempotencyStore.StoreAsync"/>).
     /// </summary>
     public async Task<OrderOutcome> PlaceAsync(OrderCommand cmd, Func<PlacedOrder, StoredAnswer>? render, CancellationToken ct)
+    {
+        var outcome = await PlaceUnmeteredAsync(cmd, render, ct);
+        metrics.Record(cmd, outcome);
+        return outcome;
+    }
+
+    private async Task<OrderOutcome> PlaceUnmeteredAsync(OrderCommand cmd, Func<PlacedOrder, StoredAnswer>? render, CancellationToken ct)
     {
         var (priced, error) = await pricer.PriceAsync(cmd, PricingPurpose.Order, ct);
         if (error is not null) return new OrderOutcome.Failed(error);
@@ -49,7 +57,7 @@ public sealed class OrderService(
         if (p.Mode == OrderMode.Live)
         {
             if (p.Payment is null) return OrderOutcome.Fail(OrderErrorCode.BillingNotSetUp, "Billing not set up");
-            if (p.Payment == PaymentMethod.Card && p.Account.CardPaymentMethod is null)
+            if (p.Payment == PaymentMethod.Card && p.Account.CardPaymentMethod is null && cmd.PaidReference is null)
                 return OrderOutcome.Fail(OrderErrorCode.NoCardOnFile, "No payment method on file for this account; the operator must add a card.");
         }
 
@@ -70,6 +78,51 @@ public sealed class OrderService(
         var payment = p.Payment ?? PaymentMethod.Invoice; // the sandbox needs no billing set up
         var order = NewOrder(cmd, p, payment, sandbox);
 
+        // A card is charged before the order's write, with its intent recorded first (CardPayments), and refunded if the
+        // order does not commit. A retry with the key of a finished order is answered before any card is charged.
+        string? chargeId = null;
+        if (!sandbox && payment == PaymentMethod.Card && cmd.PaidReference is { } paid)
+        {
+            order.PaymentReference = paid;
+        }
+        else if (!sandbox && payment == PaymentMethod.Card)
+        {
+            if (cmd.Idempotency is { } key)
+                switch (await idempotency.InspectAsync(key, ct))
+                {
+                    case ClaimState.Finished f: return new OrderOutcome.Replayed(f.Answer);
+                    case ClaimState.Reused: return new OrderOutcome.KeyReused();
+                    case ClaimState.InUse: return new OrderOutcome.KeyInUse();
+                }
+            var charged = await cards.ChargeAsync(new CardPaymentRequest
+            {
+                AccountId = order.AccountId, OrderPublicId = order.PublicId, ClientKey = cmd.Idempotency?.Key, AmountMinor = p.AmountCharged,
+                Currency = p.Currency, CustomerId = p.Account.StripeCustomerId, PaymentMethodId = p.Account.CardPaymentMethod!,
+                Description = $"Canopy order {order.OrderNumber}",
+            }, ct);
+            switch (charged.Conflict)
+            {
+                case KeyConflict.InUse: return new OrderOutcome.KeyInUse();
+                case KeyConflict.Reused: return new OrderOutcome.KeyReused();
+            }
+            switch (charged.Charge.Status)
+            {
+                case ChargeStatus.Declined:
+                    return OrderOutcome.Fail(OrderErrorCode.CardDeclined, charged.Charge.Message ?? "Your card was declined.");
+                case ChargeStatus.AuthenticationRequired:
+                    return OrderOutcome.Fail(OrderErrorCode.CardAuthenticationRequired, charged.Charge.Message ?? "Your card requires authentication.");
+                case ChargeStatus.Unavailable:
+                    return OrderOutcome.Fail(OrderErrorCode.PaymentUnavailable, charged.Charge.Message ?? "The payment processor is unavailable; try again shortly.");
+            }
+            order.PublicId = charged.OrderPublicId; // a retried key keeps its first order id (and so its Stripe idempotency key)
+            chargeId = charged.Charge.ChargeId;
+            order.PaymentReference = chargeId;
+        }
+        else if (!sandbox && payment == PaymentMethod.Credits)
+        {
+            order.PaymentReference = Guid.NewGuid().ToString();
+        }
+
         // Ledger accounts are cached after their first use, so this costs no query on the hot path.
         LedgerPosting? posting = null;
         long? creditsAccount = null;
@@ -86,21 +139,6 @@ public sealed class OrderService(
             foreach (var g in order.Allocations.GroupBy(a => a.ProjectId))
                 legs.Add(new Leg(await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", g.Key, ct), g.Sum(a => a.PriceUsdCents)));
             posting = LedgerPosting.Create($"order:{order.PublicId}:payment", "order_payment", "USD", $"Order {order.OrderNumber}", legs, ledgerAccounts);
-        }
-
-        // A card is charged before the transaction and refunded if the order does not commit.
-        string? chargeId = null;
-        if (!sandbox && payment == PaymentMethod.Card)
-        {
-            var charge = await cards.ChargeAsync(new CardChargeRequest(order.AccountId, p.Account.StripeCustomerId, p.Account.CardPaymentMethod!,
-                p.AmountCharged, p.Currency, $"order:{order.PublicId}", $"Canopy order {order.OrderNumber}"), ct);
-            if (!charge.Approved) return OrderOutcome.Fail(OrderErrorCode.CardDeclined, charge.Message ?? "The card was declined.");
-            chargeId = charge.ChargeId;
-            order.PaymentReference = chargeId;
-        }
-        else if (!sandbox && payment == PaymentMethod.Credits)
-        {
-            order.PaymentReference = Guid.NewGuid().ToString();
         }
 
         // The answer is rendered before the statements run; the credits left after the spend are filled in by the store.
@@ -134,11 +172,11 @@ public sealed class OrderService(
         }
         catch
         {
-            if (chargeId is not null) await cards.RefundAsync(chargeId, p.AmountCharged, $"order:{order.PublicId}:refund", CancellationToken.None);
+            if (chargeId is not null) await cards.RefundUncommittedAsync(order.PublicId, CancellationToken.None);
             throw;
         }
         if (result is not OrderWriteResult.Committed committed && chargeId is not null)
-            await cards.RefundAsync(chargeId, p.AmountCharged, $"order:{order.PublicId}:refund", CancellationToken.None);
+            await cards.RefundUncommittedAsync(order.PublicId, CancellationToken.None);
 
         switch (result)
         {
@@ -166,7 +204,7 @@ public sealed class OrderService(
         var now = time.GetUtcNow().UtcDateTime;
         var order = new Order
         {
-            PublicId = Tokens.RandomString(12),
+            PublicId = cmd.PublicId ?? Tokens.RandomString(12),
             OrderNumber = NewOrderNumber(),
             CertificateId = Tokens.RandomString(22),
             AccountId = cmd.Caller.AccountId,

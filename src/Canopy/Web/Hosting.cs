@@ -30,7 +30,8 @@ internal static class Hosting
 
         builder.Services.AddSerilog((services, log) =>
         {
-            log.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            // Sinks registered as services (ILogEventSink) are added to the configured ones.
+            log.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
             // Without configured sinks (appsettings.json not found, say) still log to the console rather than nowhere.
             if (!builder.Configuration.GetSection("Serilog:WriteTo").GetChildren().Any()) log.WriteTo.Console();
         });
@@ -41,7 +42,9 @@ internal static class Hosting
             c.ProblemDetails.Extensions.Remove("exception");
             c.ProblemDetails.Extensions["trace_id"] = c.HttpContext.TraceIdentifier;
         });
-        builder.Services.AddExceptionHandler<Canopy.Wren.WrenExceptionHandler>();
+        builder.Services.AddSingleton<SurfaceErrors>();
+        builder.Services.AddExceptionHandler<ClientErrorHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -52,6 +55,7 @@ internal static class Hosting
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
+        builder.Services.AddCanopyTelemetry(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
         builder.Services.Configure<Canopy.Impact.EquivalenceFactors>(builder.Configuration.GetSection("Canopy:Impact:Equivalents"));
@@ -64,6 +68,8 @@ internal static class Hosting
         services.AddSingleton<TokenStore>();
         services.AddSingleton<AccountContextCache>();
         services.AddSingleton<AccountChangeInterceptor>();
+        // Every registered EF interceptor joins the context (DatabaseSetup); tests add a command counter this way.
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<AccountChangeInterceptor>());
         services.AddSingleton<OrderPricer>();
         services.AddScoped<Canopy.Idempotency.IdempotencyStore>();
         services.AddSingleton<CatalogCache>();
@@ -74,7 +80,7 @@ internal static class Hosting
         services.AddScoped<OrderService>();
         services.AddScoped<OrderCancellation>();
         services.AddScoped<Canopy.Impact.ImpactService>();
-        services.AddSingleton<Canopy.Wren.PublicFeed>();
+        services.AddSingleton<Canopy.Impact.PublicFeed>();
         services.AddHostedService<StartupTasks>();
         services.AddCanopyOutbox(config);
         services.AddSingleton<Canopy.Idempotency.IdempotencyCleanup>();
@@ -84,21 +90,46 @@ internal static class Hosting
 
     public static WebApplication UseCanopyPlatform(this WebApplication app)
     {
+        app.UseCanopyForwardedHeaders();
+        // Outermost (after the client address is known), so that it logs the status the client got (a refused 413 is not an error of ours).
+        app.UseSerilogRequestLogging();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A body over the size limit or an unreadable request is the client's fault: 4xx, not 500.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode
+                : DatabaseUnavailableHandler.IsUnavailable(ex) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException || DatabaseUnavailableHandler.IsUnavailable(c.Exception),
         });
-        app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
-        app.UseRateLimiter();
+        app.UseStatusCodePages(WriteStatusAsync);
+        app.UseCanopyRateLimits();
+        app.UseMiddleware<TextGuard>();
         return app;
+    }
+
+    /// <summary>
+    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the surface's error shape under /api and /v1,
+    /// problem details elsewhere.
+    /// </summary>
+    private static async Task WriteStatusAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var errors = http.RequestServices.GetRequiredService<SurfaceErrors>();
+        if (errors.IsApi(http.Request.Path))
+        {
+            await errors.Status(http, status, SurfaceErrors.DefaultMessage(status)).ExecuteAsync(http);
+            return;
+        }
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = status } });
     }
 
     public static WebApplication MapOperations(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // The reference loads its script from Canopy itself; no fonts from Scalar's CDN, no buttons or agents that call hosted services.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Canopy API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().HideClientButton().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
         // Probes for load balancers, not API for clients: left out of the OpenAPI document (see README).
         var health = app.MapGroup("/health").WithTags("Operations").ExcludeFromDescription();
         health.MapGet("/live", () => TypedResults.Text("Healthy")).WithName("HealthLive")

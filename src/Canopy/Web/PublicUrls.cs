@@ -6,11 +6,17 @@ namespace Canopy.Web;
 /// </summary>
 public static class PublicUrls
 {
-    public static string Base(HttpRequest request)
-    {
-        var configured = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()["Canopy:PublicBaseUrl"];
-        return string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}" : configured.TrimEnd('/');
-    }
+    public static string Base(HttpRequest request) =>
+        Configured(request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()) ?? $"{request.Scheme}://{request.Host}";
+
+    /// <summary><c>Canopy:PublicBaseUrl</c> without a trailing slash, or null: all that work outside a request (callbacks) can know.</summary>
+    public static string? Configured(IConfiguration config) =>
+        config["Canopy:PublicBaseUrl"] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured.TrimEnd('/') : null;
+
+    /// <summary>Where an order's certificate page is (see Pages/); the PDF is the same path plus ".pdf".</summary>
+    public static string CertificatePath(string certificateId) => "/certificates/" + certificateId;
+
+    public static string CertificatePdfPath(string certificateId) => CertificatePath(certificateId) + ".pdf";
 
     /// <summary>Null, or an absolute http(s) URL: the rule for every URL a client or operator gives us.</summary>
     public static bool IsHttpUrl(string? url) =>

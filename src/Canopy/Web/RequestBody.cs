@@ -95,38 +95,9 @@ public static partial class RequestBody
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
         if (json.IsEmpty || IsWhitespace(json))
             return JsonSerializer.Deserialize<T>("{}", options);
-        if (json.IndexOf("\\u0000"u8) >= 0 && FieldWithNul(json) is { } field) throw NulInField(field);
         // The span overload, unlike a reader, refuses anything after the value ('{"a":1} junk').
         return JsonSerializer.Deserialize<T>(json, options);
     }
-
-    /// <summary>
-    /// The property whose string value holds an escaped NUL (\u0000), if any. Text columns cannot store NUL
-    /// (PostgreSQL refuses it outright), so it is refused here as bad input rather than failing the write.
-    /// (A form body with %00 never gets this far: the form reader refuses it.)
-    /// </summary>
-    private static string? FieldWithNul(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        string? property = null;
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.PropertyName) property = reader.GetString();
-                else if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && reader.GetString()!.Contains('\0', StringComparison.Ordinal))
-                    return property ?? BodyField;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Malformed JSON: the deserializer reports it.
-        }
-        return null;
-    }
-
-    private static BadBodyException NulInField(string field) =>
-        new($"The {field} field must not contain the NUL character (\\u0000).", field);
 
     /// <summary>
     /// Reads the body up to <see cref="Hosting.MaxRequestBodyBytes"/>, the same cap Kestrel enforces, so the limit also

@@ -4,6 +4,9 @@ namespace Canopy.Wren;
 
 internal static class WrenEndpoints
 {
+    public static IServiceCollection AddWrenDialect(this IServiceCollection services) =>
+        services.AddSingleton<ISurfaceErrors, WrenSurfaceErrors>();
+
     /// <summary>The Wren dialect under /api: public routes, then the routes that need a token.</summary>
     public static WebApplication MapWren(this WebApplication app)
     {
@@ -18,6 +21,7 @@ internal static class WrenEndpoints
             .ProducesFor<WrenMessage>(StatusCodes.Status422UnprocessableEntity)
             .MapWrenOrders();
         authed.MapWrenLists();
+        authed.MapWrenCertificates();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
+using Canopy.Impact;
 using Canopy.Ordering;
 using Canopy.Web;
 using Microsoft.EntityFrameworkCore;
@@ -120,7 +121,8 @@ internal static class WrenListEndpoints
     }
 
     private static async Task<IResult> PublicFeedAsync(PublicFeed feed, CancellationToken ct) =>
-        TypedResults.Json(new WrenPublicFeed(await feed.GetAsync(ct)), Json.SnakeCase);
+        TypedResults.Json(new WrenPublicFeed([.. (await feed.GetAsync(ct)).Select(e =>
+            new WrenPublicOrderRow(e.OrderGroupId, e.AccountName, WrenOrderEndpoints.Tons(e.Grams), e.PortfolioId, e.PortfolioName, e.CreatedAt))]), Json.SnakeCase);
 
     private static WrenOffsetOrderList CannedOffsetOrders()
     {
@@ -133,39 +135,3 @@ internal static class WrenListEndpoints
 }
 
 public sealed record WrenPublicFeed([property: System.Text.Json.Serialization.JsonPropertyName("offsetOrders")] IReadOnlyList<WrenPublicOrderRow> OffsetOrders);
-
-/// <summary>
-/// The public feed, cached: every request would otherwise scan recent orders of all accounts.
-/// Refreshed when older than <c>Canopy:PublicFeedRefreshSeconds</c> (default 300, never more than an hour).
-/// </summary>
-internal sealed class PublicFeed(IServiceScopeFactory scopes, CatalogCache catalog, TimeProvider time, IConfiguration config) : IDisposable
-{
-    public const int Size = 30;
-    private readonly RefreshingCache<IReadOnlyList<WrenPublicOrderRow>> _cache = new(time);
-
-    private TimeSpan MaxAge => TimeSpan.FromSeconds(Math.Clamp(config.GetValue("Canopy:PublicFeedRefreshSeconds", 300), 0, 3600));
-
-    public async Task<IReadOnlyList<WrenPublicOrderRow>> GetAsync(CancellationToken ct) => await _cache.GetAsync(MaxAge, LoadAsync, ct);
-
-    public void Invalidate() => _cache.Invalidate();
-
-    public void Dispose() => _cache.Dispose();
-
-    private async Task<IReadOnlyList<WrenPublicOrderRow>> LoadAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
-        var snapshot = await catalog.GetAsync(ct);
-        // An order is one charge for one portfolio, so one order is one row.
-        var rows = await (from o in db.Orders.AsNoTracking()
-                          join a in db.Accounts on o.AccountId equals a.Id
-                          where a.PublicFeedOptIn && o.Mode == TokenMode.Live && o.State != OrderState.Cancelled
-                                && (o.Kind == OrderKind.Offset || o.Kind == OrderKind.Ride) && o.Grams > 0
-                          orderby o.Id descending
-                          select new { o.PublicId, o.PaymentReference, a.Name, o.Grams, o.PortfolioId, o.CreatedAt })
-            .Take(Size).ToListAsync(ct);
-        return [.. rows.Select(r => new WrenPublicOrderRow(r.PaymentReference ?? r.PublicId, r.Name, WrenOrderEndpoints.Tons(r.Grams), r.PortfolioId,
-            r.PortfolioId is { } pid && snapshot.PortfoliosById.TryGetValue(pid, out var p) ? p.Name : null,
-            DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)))];
-    }
-}

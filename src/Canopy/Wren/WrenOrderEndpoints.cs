@@ -19,15 +19,15 @@ internal static class WrenOrderEndpoints
         authed.MapPost("/offset-orders", PlaceOffsetOrderAsync).WithName("WrenCreateOffsetOrder")
             .WithSummary("Offset a number of tonnes through a portfolio")
             .WithBody<WrenOffsetOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/project-orders", PlaceProjectOrderAsync).WithName("WrenCreateProjectOrder")
             .WithSummary("Fund one project with an amount of USD cents")
             .WithBody<WrenProjectOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/tree-orders", PlaceTreeOrderAsync).WithName("WrenCreateTreeOrder")
             .WithSummary("Plant a number of trees")
             .WithBody<WrenTreeOrderRequest>("application/json", "application/x-www-form-urlencoded")
-            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403);
+            .Produces<WrenOrderResponse>().Produces<WrenMessage>(400).Produces<WrenMessage>(402).Produces<WrenMessage>(403).Produces<WrenMessage>(503);
         authed.MapPost("/tree-orders/preview", PreviewTreesAsync).WithName("WrenPreviewTreeOrder")
             .AddEndpointFilter<IdempotencyFilter<WrenIdempotencyErrors>>()
             .WithSummary("Price a number of trees without ordering")
@@ -139,7 +139,8 @@ internal static class WrenOrderEndpoints
     {
         var (status, message) = e.Code switch
         {
-            OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined => (402, e.Message),
+            OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined or OrderErrorCode.CardAuthenticationRequired => (402, e.Message),
+            OrderErrorCode.PaymentUnavailable => (503, e.Message),
             OrderErrorCode.NoCardOnFile => (403, e.Message + " Or use paymentMethod \"credits\"."),
             OrderErrorCode.BillingNotSetUp => (403, e.Message),
             OrderErrorCode.BelowCardMinimum => (400, e.Message + " Use paymentMethod \"credits\" for smaller orders."),

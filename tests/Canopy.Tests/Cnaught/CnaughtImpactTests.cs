@@ -132,16 +132,23 @@ public abstract class CnaughtImpactTests(CanopyApp app)
         var c = await app.CreateCnaughtCustomerAsync();
         var config = await c.Live.GetJsonAsync("/v1/impact/hosted-page-config");
         Assert.Equal(CnaughtKit.Sorted("enabled", "url", "enabled_equivalents"), config.Keys());
-        Assert.False(config["enabled"]!.GetValue<bool>());
+        // On by default, at a generated slug, with every equivalent.
+        var account = await app.Admin().GetJsonAsync($"/admin/accounts/{c.Account.Id}");
+        Assert.True(config["enabled"]!.GetValue<bool>());
         Assert.True(Uri.IsWellFormedUriString(config["url"]!.GetValue<string>(), UriKind.Absolute));
-        Assert.All(config["enabled_equivalents"]!.AsArray(), e => Assert.Contains(e!.GetValue<string>(), EquivalentKeys));
+        Assert.EndsWith($"/impact/{account["impact_slug"]!.GetValue<string>()}", config["url"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(EquivalentKeys, config["enabled_equivalents"]!.AsArray().Select(e => e!.GetValue<string>()).Order(StringComparer.Ordinal));
 
         var slug = "impact-" + TestData.NewId().ToLowerInvariant();
-        await app.Admin().PatchJsonAsync($"/admin/accounts/{c.Account.Id}", new { impact_slug = slug, hosted_impact_page_enabled = true });
-        var enabled = await c.Live.GetJsonAsync("/v1/impact/hosted-page-config");
-        Assert.True(enabled["enabled"]!.GetValue<bool>());
-        Assert.EndsWith($"/impact/{slug}", enabled["url"]!.GetValue<string>(), StringComparison.Ordinal);
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{c.Account.Id}",
+            new { impact_slug = slug, hosted_impact_page_enabled = false, hosted_impact_page_equivalents = new[] { "trees_planted", "cars_off_the_road" } });
+        var disabled = await c.Live.GetJsonAsync("/v1/impact/hosted-page-config");
+        Assert.False(disabled["enabled"]!.GetValue<bool>());
+        Assert.EndsWith($"/impact/{slug}", disabled["url"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["cars_off_the_road", "trees_planted"], disabled["enabled_equivalents"]!.AsArray().Select(e => e!.GetValue<string>()));
 
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{c.Account.Id}", new { hosted_impact_page_enabled = true });
+        Assert.True((await c.Live.GetJsonAsync("/v1/impact/hosted-page-config"))["enabled"]!.GetValue<bool>());
         var sub = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Branch" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
         var forSub = await c.Live.GetJsonForAsync("/v1/impact/hosted-page-config", sub);
         Assert.EndsWith($"/impact/{slug}/{sub}", forSub["url"]!.GetValue<string>(), StringComparison.Ordinal);

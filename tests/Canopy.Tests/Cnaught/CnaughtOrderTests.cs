@@ -24,8 +24,12 @@ public abstract class CnaughtOrderTests(CanopyApp app)
         Assert.Equal("generic", order["type"]!.GetValue<string>());
         Assert.Equal("m-1", order["metadata"]!.GetValue<string>());
         Assert.Equal("On behalf of Jane", order["description"]!.GetValue<string>());
-        foreach (var key in new[] { "callback_url", "certificate_public_url", "certificate_download_public_url", "subaccount_id", "checkout_session_id" })
+        foreach (var key in new[] { "callback_url", "subaccount_id", "checkout_session_id" })
             Assert.Null(order[key]);
+        // The certificate is public at an unguessable URL from the moment the order is placed.
+        var certificate = order["certificate_public_url"]!.GetValue<string>();
+        Assert.Matches(@"^https?://[^/]+/certificates/[A-Za-z0-9]{22}$", certificate);
+        Assert.Equal(certificate + ".pdf", order["certificate_download_public_url"]!.GetValue<string>());
 
         var allocations = order["project_allocations"]!.AsArray();
         Assert.Equal(2, allocations.Count);
@@ -51,7 +55,7 @@ public abstract class CnaughtOrderTests(CanopyApp app)
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        foreach (var key in new[] { "metadata", "description", "callback_url", "certificate_public_url", "subaccount_id", "checkout_session_id" })
+        foreach (var key in new[] { "metadata", "description", "callback_url", "subaccount_id", "checkout_session_id" })
             Assert.Contains($"\"{key}\":null", text, StringComparison.Ordinal);
     }
 

@@ -13,7 +13,40 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
     private static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
-    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0xFF, 0xD9];
+    /// <summary>A JPEG's structure: SOI, JFIF APP0, a 1×1 frame header, a scan header, one byte of scan, EOI.</summary>
+    private static readonly byte[] Jpeg =
+    [
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x00, 0xFF, 0xD9,
+    ];
+
+    /// <summary>The 1×1 PNG grown to <paramref name="size"/> bytes by a text chunk before IEND (a well-formed PNG).</summary>
+    private static byte[] PngOfSize(int size)
+    {
+        const int iend = 12;
+        var head = Png[..^iend];
+        var text = new byte[size - head.Length - iend - 12];
+        "Comment\0"u8.CopyTo(text);
+        for (var i = 8; i < text.Length; i++) text[i] = (byte)'x';
+        var chunk = new byte[12 + text.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)text.Length);
+        "tEXt"u8.CopyTo(chunk.AsSpan(4));
+        text.CopyTo(chunk, 8);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + text.Length), Crc32(chunk.AsSpan(4, 4 + text.Length)));
+        return [.. head, .. chunk, .. Png[^iend..]];
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var x in bytes)
+        {
+            c ^= x;
+            for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        }
+        return c ^ 0xFFFFFFFFu;
+    }
 
     private Task<HttpResponseMessage> PutLogoAsync(HttpClient client, string id, byte[] bytes, string contentType)
     {
@@ -132,6 +165,8 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
         Assert.Equal(Png, await served.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("nosniff", served.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("default-src 'none'; sandbox", served.Headers.GetValues("Content-Security-Policy").Single());
 
         // A new upload replaces the old one.
         var jpeg = await (await PutLogoAsync(c.Live, id, Jpeg, "image/jpeg")).ReadJsonAsync(HttpStatusCode.OK);
@@ -154,10 +189,12 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
     {
         var c = await app.CreateCnaughtCustomerAsync();
         var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
-        var oversized = new byte[512 * 1024 + 1];
-        Png.CopyTo(oversized, 0);
-        var exactly = new byte[512 * 1024];
-        Png.CopyTo(exactly, 0);
+        var oversized = PngOfSize(512 * 1024 + 1);
+        var exactly = PngOfSize(512 * 1024);
+        var paddedWithZeros = new byte[1024];
+        Png.CopyTo(paddedWithZeros, 0);
+        var corruptCrc = (byte[])Png.Clone();
+        corruptCrc[29] ^= 1;
 
         (byte[] Bytes, string Type)[] bad =
         [
@@ -167,6 +204,14 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
             (Jpeg, "image/png"),
             ([], "image/png"),
             (oversized, "image/png"),
+            // The signature, then a page a browser would run if it sniffed it.
+            ([.. Png[..8], .. "<html><script>alert(document.cookie)</script></html>"u8.ToArray()], "image/png"),
+            // A real header, then HTML instead of the image data.
+            ([.. Png[..33], .. "<html><script>alert(1)</script></html>"u8.ToArray()], "image/png"),
+            (paddedWithZeros, "image/png"),
+            (corruptCrc, "image/png"),
+            ([0xFF, 0xD8, 0xFF, .. "<html><script>alert(1)</script></html>"u8.ToArray(), 0xFF, 0xD9], "image/jpeg"),
+            ([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0xFF, 0xD9], "image/jpeg"), // no frame: no dimensions
         ];
         foreach (var (bytes, type) in bad)
         {

@@ -3,8 +3,8 @@ using Canopy.Tests.Infrastructure;
 
 namespace Canopy.Tests.Foundation;
 
-/// <summary>What handlers read by hand is still in the OpenAPI document: security, headers, query parameters.</summary>
-public abstract class OpenApiConventionsTests(CanopyApp app)
+/// <summary>What handlers read by hand is still in the OpenAPI document: security, headers, query parameters (database-independent: run once).</summary>
+public sealed class OpenApiConventionsTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private static string[] ParameterNames(JsonNode operation) =>
         [.. (operation["parameters"]?.AsArray() ?? []).Select(p => p!["name"]!.GetValue<string>())];
@@ -34,7 +34,3 @@ public abstract class OpenApiConventionsTests(CanopyApp app)
         Assert.Contains("portfolioId", wrenBody["application/json"]!["schema"]!["properties"]!.AsObject().Select(kv => kv.Key));
     }
 }
-
-public sealed class OpenApiConventionsTestsOnSqlite(SqliteApp app) : OpenApiConventionsTests(app), IClassFixture<SqliteApp>;
-
-public sealed class OpenApiConventionsTestsOnPostgres(PostgresApp app) : OpenApiConventionsTests(app), IClassFixture<PostgresApp>;

@@ -13,7 +13,7 @@ public abstract class OperatorApiTests(CanopyApp app)
     private static readonly string[] AccountKeys =
     [
         "billing", "card_on_file", "created_at", "credits_balance_usd_cents", "currency", "default_portfolio_id", "email",
-        "hosted_impact_page_enabled", "id", "impact_slug", "name", "public_feed_opt_in", "ride_grams_per_km",
+        "hosted_impact_page_enabled", "hosted_impact_page_equivalents", "id", "impact_slug", "name", "public_feed_opt_in", "ride_grams_per_km",
     ];
 
     private static readonly string[] ProjectKeys = new[]
@@ -86,7 +86,11 @@ public abstract class OperatorApiTests(CanopyApp app)
         Assert.Equal("none", account["billing"]!.GetValue<string>());
         Assert.Null(account["email"]);
         Assert.Null(account["default_portfolio_id"]);
-        Assert.Null(account["impact_slug"]);
+        // The hosted impact page is on by default, at the name plus eight random characters.
+        Assert.Matches("^minimal-[a-z0-9]{8}$", account["impact_slug"]!.GetValue<string>());
+        Assert.True(account["hosted_impact_page_enabled"]!.GetValue<bool>());
+        Assert.Equal(["cars_off_the_road", "trees_planted", "homes_annual_energy_usage", "flights_lax_to_nyc"],
+            account["hosted_impact_page_equivalents"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.True(account.ContainsKey("email"), "Optional fields are sent as null, not omitted.");
     }
 
@@ -102,6 +106,10 @@ public abstract class OperatorApiTests(CanopyApp app)
     [InlineData("{\"name\": \"A\", \"billing\": 2}", "billing")]
     [InlineData("{\"name\": \"A\", \"public_feed_opt_in\": \"yes\"}", "public_feed_opt_in")]
     [InlineData("{\"name\": \"A\", \"impact_slug\": \"Not A Slug\"}", "impact_slug")]
+    [InlineData("{\"name\": \"A\", \"hosted_impact_page_equivalents\": [\"rockets\"]}", "hosted_impact_page_equivalents")]
+    [InlineData("{\"name\": \"A\", \"hosted_impact_page_equivalents\": \"trees_planted\"}", "hosted_impact_page_equivalents")]
+    [InlineData("{\"name\": \"A\", \"hosted_impact_page_equivalents\": [null]}", "hosted_impact_page_equivalents")]
+    [InlineData("{\"name\": \"A\", \"hosted_impact_page_enabled\": \"yes\"}", "hosted_impact_page_enabled")]
     [InlineData("{\"name\": \"A\", \"default_portfolio_id\": \"no-such-portfolio\"}", "default_portfolio_id")]
     public async Task BadAccountIsRefusedNamingTheField(string json, string field)
     {

@@ -27,7 +27,26 @@ public abstract class RateLimitTests(CanopyApp app)
         }
         Assert.NotNull(problem);
         Assert.Equal("application/problem+json", problem.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Too Many Requests", (await problem.ReadJsonAsync(HttpStatusCode.TooManyRequests))["title"]!.GetValue<string>());
+        var body = await problem.ReadJsonAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("Too Many Requests", body["title"]!.GetValue<string>());
+        Assert.Equal("https://api.cnaught.com/v1/errors/too-many-requests", body["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ResponsesCarryTheRateLimitHeadersSoClientsCanPaceThemselves()
+    {
+        app.RequireAvailable();
+        var account = await app.CreateAccountAsync();
+        var first = await app.WithBasic(account.LiveToken).GetAsync("/api/offset-orders", Ct);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // A bucket of 2 refilled at 1 per second: one left after the first request, full again in 1 s.
+        Assert.Equal("\"token\";q=2;w=2", first.Headers.GetValues("RateLimit-Policy").Single());
+        Assert.Equal("\"token\";r=1;t=1", first.Headers.GetValues("RateLimit").Single());
+        var cnaught = await app.WithBearer(account.TestToken).GetAsync("/v1/portfolios", Ct);
+        Assert.Equal(HttpStatusCode.OK, cnaught.StatusCode);
+        Assert.Equal("\"token\";r=1;t=1", cnaught.Headers.GetValues("RateLimit").Single());
+        // The operator API is not limited and says nothing about limits.
+        Assert.False((await app.Admin().GetAsync("/admin/accounts", Ct)).Headers.Contains("RateLimit"));
     }
 
     [Fact]

@@ -39,7 +39,16 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The real server's address (http://127.0.0.1:port) when <see cref="RealServer"/>.</summary>
     public Uri? ServerAddress { get; private set; }
 
-    public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable));
+    /// <summary>Every command EF Core sends to this app's database.</summary>
+    public CommandCounter Commands { get; } = new();
+
+    /// <summary>Every event this app logged at Warning or above (the tests' minimum level), for assertions on logging.</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>The PostgreSQL server this app makes its database on (CANOPY_TEST_POSTGRES, or a throwaway cluster: <see cref="TestPostgres"/>).</summary>
+    protected virtual string? PostgresServer => Environment.GetEnvironmentVariable(PostgresVariable);
+
+    public bool Available => Db == Db.Sqlite || !string.IsNullOrWhiteSpace(PostgresServer);
 
     /// <summary>Set by a fixture that is a second node on another fixture's database (which it neither creates nor drops).</summary>
     protected virtual string? SharedConnectionString => null;
@@ -59,7 +68,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
         else
         {
-            var admin = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresVariable));
+            var admin = new NpgsqlConnectionStringBuilder(PostgresServer);
             _pgDatabase = $"canopy_test_{Guid.NewGuid():N}";
             await using (var conn = new NpgsqlConnection(admin.ConnectionString))
             {
@@ -92,6 +101,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests fire hundreds of requests a second from one token; the limits have their own tests (RateLimitedApp).
         builder.UseSetting("Canopy:RateLimit:PermitsPerSecond", "1000000");
         builder.UseSetting("Canopy:RateLimit:Burst", "1000000");
+        builder.UseSetting("Canopy:RateLimit:FailedAuthBurst", "1000000");
         // Tests work the outbox themselves (OutboxProcessor.RunOnceAsync), so that what they see does not depend on timing.
         builder.UseSetting("Canopy:Outbox:WorkerEnabled", "false");
         // Likewise the monthly billing job: tests bill a month through BillingService or POST /admin/billing/runs.
@@ -100,13 +110,18 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(ConfigureServices);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Commands);
+            services.AddSingleton<Serilog.Core.ILogEventSink>(Logs);
+            ConfigureServices(services);
+        });
     }
 
     /// <summary>Skips the calling test when this database is not available (PostgreSQL without CANOPY_TEST_POSTGRES).</summary>
     public void RequireAvailable()
     {
-        if (!Available) Assert.Skip($"{PostgresVariable} is not set: PostgreSQL tests skipped.");
+        if (!Available) Assert.Skip($"{PostgresVariable} is not set and PostgreSQL's server binaries are not installed: PostgreSQL tests skipped.");
     }
 
     /// <summary>A client with no credentials.</summary>
@@ -154,7 +169,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (_pgDatabase is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await using var conn = new NpgsqlConnection(PostgresServer);
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgDatabase}\" WITH (FORCE)", conn);
             await cmd.ExecuteNonQueryAsync();

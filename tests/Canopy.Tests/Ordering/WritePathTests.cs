@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -8,7 +7,6 @@ using Canopy.Tests.Infrastructure;
 using Canopy.Tests.Wren;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace Canopy.Tests.Ordering;
@@ -174,7 +172,7 @@ public abstract class WritePathTests(CanopyApp app)
         Assert.True((await Order()).IsSuccessStatusCode);
 
         var database = await app.WithDbAsync(db => Task.FromResult(DatabaseOf(db)));
-        using var counter = new RoundTripCounter(database);
+        using var counter = new RoundTripCounter(app, database);
         var response = await Order();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
         if (app.Db == Db.Postgres)
@@ -199,11 +197,12 @@ public abstract class WritePathTests(CanopyApp app)
         Assert.Equal(3, (await c.Live.GetJsonAsync("/v1/orders?limit=3")).Ids().Length); // warm the caches
 
         var database = await app.WithDbAsync(db => Task.FromResult(DatabaseOf(db)));
-        using var counter = new RoundTripCounter(database);
+        using var counter = new RoundTripCounter(app, database);
         var page = await c.Live.GetJsonAsync($"/v1/orders?limit=2&starting_after={ids[3]}");
         Assert.Equal([ids[2], ids[1]], page.Ids());
         Assert.All(page["data"]!.AsArray(), o => Assert.NotEmpty(o!["project_allocations"]!.AsArray()));
         Assert.Equal(1, counter.EfCommands);
+        if (app.Db == Db.Postgres) Assert.Equal(1, counter.NpgsqlRoundTrips);
     }
 
     /// <summary>10 kg paid by credits, through either dialect (the customer's default portfolio: 25 cents).</summary>
@@ -249,60 +248,37 @@ public abstract class WritePathTests(CanopyApp app)
     });
 
     /// <summary>
-    /// Counts database work for one database while it lives: EF Core commands (from EF's diagnostics) and Npgsql round trips
-    /// (Npgsql's activities: one per command or batch sent). Other test classes run at the same time on other databases.
+    /// Counts database work while it lives: EF Core commands (the app's <see cref="CommandCounter"/>) and Npgsql round trips
+    /// for one database (Npgsql's activities: one per command or batch sent, EF's included). Other test classes run at the
+    /// same time on other databases.
     /// </summary>
-    private sealed class RoundTripCounter : IDisposable, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+    private sealed class RoundTripCounter : IDisposable
     {
-        private readonly string _database;
         private readonly ActivityListener _npgsql;
-        private readonly IDisposable _all;
-        private readonly ConcurrentBag<IDisposable> _subscriptions = [];
-        private int _ef;
+        private readonly CommandCounter _commands;
+        private readonly int _efAtStart;
         private int _npgsqlTrips;
 
-        public RoundTripCounter(string database)
+        public RoundTripCounter(CanopyApp app, string database)
         {
-            _database = database;
+            _commands = app.Commands;
+            _efAtStart = _commands.Count;
             _npgsql = new ActivityListener
             {
                 ShouldListenTo = s => s.Name == "Npgsql",
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
                 ActivityStopped = a =>
                 {
-                    if (a.TagObjects.Any(t => t.Value is string v && v == _database)) Interlocked.Increment(ref _npgsqlTrips);
+                    if (a.TagObjects.Any(t => t.Value is string v && v == database)) Interlocked.Increment(ref _npgsqlTrips);
                 },
             };
             ActivitySource.AddActivityListener(_npgsql);
-            _all = DiagnosticListener.AllListeners.Subscribe(this);
         }
 
-        public int EfCommands => Volatile.Read(ref _ef);
+        public int EfCommands => _commands.Count - _efAtStart;
         public int NpgsqlRoundTrips => Volatile.Read(ref _npgsqlTrips);
 
-        public void OnNext(DiagnosticListener value)
-        {
-            if (value.Name == DbLoggerCategory.Name) _subscriptions.Add(value.Subscribe(this));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (value.Key != RelationalEventId.CommandExecuting.Name || value.Value is not CommandEventData data) return;
-            var connection = data.Command.Connection;
-            var database = connection is NpgsqlConnection pg ? pg.Database
-                : connection is SqliteConnection lite ? Path.GetFullPath(lite.DataSource) : null;
-            if (database == _database) Interlocked.Increment(ref _ef);
-        }
-
-        public void OnCompleted() { }
-        public void OnError(Exception error) { }
-
-        public void Dispose()
-        {
-            _npgsql.Dispose();
-            _all.Dispose();
-            foreach (var s in _subscriptions) s.Dispose();
-        }
+        public void Dispose() => _npgsql.Dispose();
     }
 }
 

@@ -70,7 +70,8 @@ public abstract class WrenBadInputTests(CanopyApp app)
         data.Add(oo, Form, "tons=&portfolioId=PORTFOLIO", "tons");
         data.Add(oo, Form, "portfolioId=PORTFOLIO", "tons");
         data.Add(oo, Form, "tons=1&portfolioId=x", "portfolioId");
-        data.Add(oo, Form, "tons=1&portfolioId=PORTFOLIO&note=a%00b", "body"); // the form reader itself refuses %00
+        data.Add(oo, Form, "tons=1&portfolioId=PORTFOLIO&note=a%00b", "note");
+        data.Add(oo, Json, """{"tons":1,"portfolioId":PORTFOLIO,"note":"a\ud800b"}""", "note");
         data.Add(oo, Form, "tons=1&portfolioId=PORTFOLIO&dryRun=maybe", "dryRun");
         data.Add(oo, Form, "tons=1&portfolioId=PORTFOLIO&paymentMethod=bitcoin", "paymentMethod");
         data.Add(oo, Form, $"tons=1&portfolioId=PORTFOLIO&onBehalfOfName={Long201}", "onBehalfOfName");

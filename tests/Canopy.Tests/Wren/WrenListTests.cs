@@ -168,7 +168,7 @@ public abstract class WrenListTests(CanopyApp app)
         Assert.Empty(remaining.Intersect(placed));
     }
 
-    private Canopy.Wren.PublicFeed Feed => app.Services.GetRequiredService<Canopy.Wren.PublicFeed>();
+    private Canopy.Impact.PublicFeed Feed => app.Services.GetRequiredService<Canopy.Impact.PublicFeed>();
 
     private static IEnumerable<JsonObject> AllRows(JsonObject list) =>
         list["offsetOrders"]!.AsArray().Concat(list["uncertifiedOffsetOrders"]!.AsArray()).Select(r => r!.AsObject()).OrderByDescending(r => r["id"].Long());

@@ -63,6 +63,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("hosted_impact_page_enabled");
 
+                    b.Property<int>("HostedImpactPageEquivalents")
+                        .HasColumnType("integer")
+                        .HasColumnName("hosted_impact_page_equivalents");
+
                     b.Property<string>("ImpactSlug")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -1610,6 +1614,236 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("order_allocations", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Payments.CardPaymentIntent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_minor");
+
+                    b.Property<string>("ChargeId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("charge_id");
+
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("client_key");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("DisputeId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<string>("FailureCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("failure_code");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("failure_message");
+
+                    b.Property<string>("OrderPublicId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("order_public_id");
+
+                    b.Property<string>("PaymentMethodId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_method_id");
+
+                    b.Property<string>("ProcessorIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("processor_intent_id");
+
+                    b.Property<string>("ProcessorKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("processor_key");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_intents");
+
+                    b.HasIndex("ChargeId")
+                        .HasDatabaseName("ix_payment_intents_charge_id");
+
+                    b.HasIndex("OrderPublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_intents_order_public_id");
+
+                    b.HasIndex("ProcessorIntentId")
+                        .HasDatabaseName("ix_payment_intents_processor_intent_id");
+
+                    b.HasIndex("AccountId", "ClientKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_intents_account_id_client_key");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_payment_intents_status_created_at");
+
+                    b.ToTable("payment_intents", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("CancelUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("cancel_url");
+
+                    b.Property<string>("CheckoutUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("checkout_url");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("integer")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("OrderDescription")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("order_description");
+
+                    b.Property<string>("OrderPublicId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("order_public_id");
+
+                    b.Property<string>("OrderWebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("order_webhook_url");
+
+                    b.Property<long>("PortfolioId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<string>("ProcessorIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("processor_intent_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("public_id");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("SubaccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subaccount_id");
+
+                    b.Property<string>("SuccessUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("success_url");
+
+                    b.Property<long>("TokenId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("token_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkout_sessions");
+
+                    b.HasIndex("OrderPublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_order_public_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_public_id");
+
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_checkout_sessions_account_id_mode_id");
+
+                    b.ToTable("checkout_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Payments.FxRate", b =>
                 {
                     b.Property<string>("Currency")
@@ -1629,6 +1863,33 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasName("pk_fx_rates");
 
                     b.ToTable("fx_rates", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.StripeEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_events");
+
+                    b.ToTable("stripe_events", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Accounts.ApiToken", b =>
@@ -1822,6 +2083,16 @@ namespace Canopy.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_order_allocations_projects_project_id");
+                });
+
+            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_sessions_accounts_account_id");
                 });
 
             modelBuilder.Entity("Canopy.Billing.Invoice", b =>

@@ -56,6 +56,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hosted_impact_page_enabled");
 
+                    b.Property<int>("HostedImpactPageEquivalents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hosted_impact_page_equivalents");
+
                     b.Property<string>("ImpactSlug")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
@@ -1565,6 +1569,232 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("order_allocations", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Payments.CardPaymentIntent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount_minor");
+
+                    b.Property<string>("ChargeId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("charge_id");
+
+                    b.Property<string>("ClientKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_key");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CustomerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("DisputeId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<string>("FailureCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_code");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_message");
+
+                    b.Property<string>("OrderPublicId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_public_id");
+
+                    b.Property<string>("PaymentMethodId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_method_id");
+
+                    b.Property<string>("ProcessorIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processor_intent_id");
+
+                    b.Property<string>("ProcessorKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processor_key");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_intents");
+
+                    b.HasIndex("ChargeId")
+                        .HasDatabaseName("ix_payment_intents_charge_id");
+
+                    b.HasIndex("OrderPublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_intents_order_public_id");
+
+                    b.HasIndex("ProcessorIntentId")
+                        .HasDatabaseName("ix_payment_intents_processor_intent_id");
+
+                    b.HasIndex("AccountId", "ClientKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_intents_account_id_client_key");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_payment_intents_status_created_at");
+
+                    b.ToTable("payment_intents", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("CancelUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_url");
+
+                    b.Property<string>("CheckoutUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkout_url");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("OrderDescription")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_description");
+
+                    b.Property<string>("OrderPublicId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_public_id");
+
+                    b.Property<string>("OrderWebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_webhook_url");
+
+                    b.Property<long>("PortfolioId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<string>("ProcessorIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processor_intent_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_id");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("SubaccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subaccount_id");
+
+                    b.Property<string>("SuccessUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("success_url");
+
+                    b.Property<long>("TokenId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkout_sessions");
+
+                    b.HasIndex("OrderPublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_order_public_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_public_id");
+
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_checkout_sessions_account_id_mode_id");
+
+                    b.ToTable("checkout_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Payments.FxRate", b =>
                 {
                     b.Property<string>("Currency")
@@ -1584,6 +1814,33 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasName("pk_fx_rates");
 
                     b.ToTable("fx_rates", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Payments.StripeEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ProcessedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processed_at");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_events");
+
+                    b.ToTable("stripe_events", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Accounts.ApiToken", b =>
@@ -1777,6 +2034,16 @@ namespace Canopy.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_order_allocations_projects_project_id");
+                });
+
+            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_sessions_accounts_account_id");
                 });
 
             modelBuilder.Entity("Canopy.Billing.Invoice", b =>

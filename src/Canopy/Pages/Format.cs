@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace Canopy.Pages;
+
+/// <summary>Numbers and dates as the pages show them: invariant culture, exact (grams are integers to the end).</summary>
+internal static class Format
+{
+    /// <summary>"1.5 t", "250 kg", "0.5 kg": tonnes from one tonne up, else kilograms; at most three decimals, never rounded up.</summary>
+    public static string Mass(long grams) =>
+        grams >= 1_000_000
+            ? Decimal(decimal.Round(grams / 1_000_000m, 3, MidpointRounding.ToZero)) + " t"
+            : Decimal(decimal.Round(grams / 1_000m, 3, MidpointRounding.ToZero)) + " kg";
+
+    public static string Decimal(decimal value) => value.ToString("#,##0.###", CultureInfo.InvariantCulture);
+
+    public static string Count(long value) => value.ToString("#,##0", CultureInfo.InvariantCulture);
+
+    public static string Date(DateTime utc) => utc.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+
+    public static string IsoDate(DateTime utc) => utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A share in percent with one decimal, e.g. "37.5 %".</summary>
+    public static string Percent(long part, long whole) =>
+        whole <= 0 ? "0 %" : decimal.Round(100m * part / whole, 1, MidpointRounding.AwayFromZero).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+
+    public static string Month(int year, int month) =>
+        new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc).ToString("MMM yyyy", CultureInfo.InvariantCulture);
+}
