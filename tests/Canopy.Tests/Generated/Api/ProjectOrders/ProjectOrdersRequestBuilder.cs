@@ -48,6 +48,7 @@ namespace Canopy.Tests.Generated.Api.ProjectOrders
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 413 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 422 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Canopy.Tests.Generated.Models.WrenOrderResponse?> PostAsync(global::Canopy.Tests.Generated.Api.ProjectOrders.ProjectOrdersPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -69,6 +70,7 @@ namespace Canopy.Tests.Generated.Api.ProjectOrders
                 { "413", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "422", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
+                { "503", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.WrenOrderResponse>(requestInfo, global::Canopy.Tests.Generated.Models.WrenOrderResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -81,6 +81,7 @@ namespace Canopy.Tests.Generated.Api.TreeOrders
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 413 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 422 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Canopy.Tests.Generated.Models.WrenOrderResponse?> PostAsync(global::Canopy.Tests.Generated.Api.TreeOrders.TreeOrdersPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -102,6 +103,7 @@ namespace Canopy.Tests.Generated.Api.TreeOrders
                 { "413", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "422", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
+                { "503", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.WrenOrderResponse>(requestInfo, global::Canopy.Tests.Generated.Models.WrenOrderResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
