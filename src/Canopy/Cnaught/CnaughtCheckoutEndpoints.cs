@@ -95,11 +95,12 @@ internal static class CnaughtCheckoutEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, OrderPricer pricer, TimeProvider time,
         IConfiguration config, CancellationToken ct)
     {
+        // The subaccount first, as on every CNaught route: a foreign X-Subaccount-Id is invalid-subaccount whatever the body.
+        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        if (selection.Error is not null) return selection.Error;
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtCheckoutValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
-        if (selection.Error is not null) return selection.Error;
         var webhook = r.NotificationConfig?.Url;
         if (webhook is not null && !CallbackUrls.IsAllowed(webhook, config))
             return CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed.");
