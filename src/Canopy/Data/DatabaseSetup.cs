@@ -12,7 +12,9 @@ internal static class DatabaseSetup
 {
     /// <summary>
     /// Registers the context for <c>Database:Provider</c> (sqlite | postgres) and <c>ConnectionStrings:Canopy</c>,
-    /// and exposes it as <see cref="CanopyDbContext"/> so that no feature knows which provider runs.
+    /// and exposes it as <see cref="CanopyDbContext"/> so that no feature knows which provider runs; plus the
+    /// <see cref="Reads.MayLag"/> context (and data source) on <c>ConnectionStrings:CanopyRead</c>'s standbys, or on the
+    /// same database when that is not set.
     /// </summary>
     public static IServiceCollection AddCanopyData(this IServiceCollection services, IConfiguration config)
     {

@@ -39,4 +39,12 @@ public sealed class ReadReplicaSettingsTests
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddCanopyData(config));
         Assert.Contains("postgres", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AReadCancelledByReplayOnAStandbyCountsAsTheDatabaseBeingUnavailable()
+    {
+        // What a hot standby raises when WAL replay needs rows a running query still reads: 503 and Retry-After, not 500.
+        var conflict = new Npgsql.PostgresException("canceling statement due to conflict with recovery", "ERROR", "ERROR", "40001");
+        Assert.True(Canopy.Web.DatabaseUnavailableHandler.IsUnavailable(new InvalidOperationException("query failed", conflict)));
+    }
 }
