@@ -72,11 +72,12 @@ public sealed class ReplicaSet : IAsyncLifetime
 
 /// <summary>
 /// A Canopy node on the replica set: it writes to the primary and reads what may lag from the standby
-/// (<c>ConnectionStrings:CanopyRead</c> names the standby first and the primary as the fallback, prefer-standby). The
-/// first node makes the database (on the primary; the standby replicates it); a second node shares it and lists the
-/// standby first in its write string too, which must still send every write to the primary.
+/// (<c>ConnectionStrings:CanopyRead</c> names the standby first and the primary as the fallback, prefer-standby; or,
+/// <paramref name="standbyOnly"/>, the standby alone). The first node makes the database (on the primary; the standby
+/// replicates it); a further node shares it and lists the standby first in its write string too, which must still
+/// send every write to the primary.
 /// </summary>
-public sealed class ReplicaNode(ReplicaSet set, ReplicaNode? first = null) : CanopyApp
+public sealed class ReplicaNode(ReplicaSet set, ReplicaNode? first = null, bool standbyOnly = false) : CanopyApp
 {
     public override Db Db => Db.Postgres;
 
@@ -89,7 +90,11 @@ public sealed class ReplicaNode(ReplicaSet set, ReplicaNode? first = null) : Can
         get
         {
             var standbyFirst = $"127.0.0.1:{set.Standby!.Port},127.0.0.1:{set.Primary!.Port}";
-            var read = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = standbyFirst, TargetSessionAttributes = "prefer-standby" };
+            var read = new NpgsqlConnectionStringBuilder(ConnectionString)
+            {
+                Host = standbyOnly ? $"127.0.0.1:{set.Standby.Port}" : standbyFirst,
+                TargetSessionAttributes = standbyOnly ? "standby" : "prefer-standby",
+            };
             yield return new("ConnectionStrings:CanopyRead", read.ConnectionString);
             if (first is not null)
                 yield return new("ConnectionStrings:Canopy", new NpgsqlConnectionStringBuilder(ConnectionString) { Host = standbyFirst }.ConnectionString);
@@ -181,6 +186,48 @@ public sealed class ReadReplicaTests(ReplicaSet set) : IClassFixture<ReplicaSet>
         finally
         {
             await set.ResumeReplayAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WithTheStandbyDownPreferStandbyReadsFallBackToThePrimaryAndStandbyOnlyReadsAnswer503()
+    {
+        set.RequireClusters();
+        await using var a = new ReplicaNode(set);
+        await a.InitializeAsync();
+        await using var strict = new ReplicaNode(set, a, standbyOnly: true);
+        await strict.InitializeAsync();
+        var c = await a.CreateCnaughtCustomerAsync(billing: "credits", credits: 1_000_000);
+        var wrenA = a.WithBasic(c.Account.LiveToken);
+        var wrenStrict = strict.WithBasic(c.Account.LiveToken);
+        var placed = await wrenA.PostRawAsync("/api/offset-orders", """{"tons":0.002,"paymentMethod":"credits"}""");
+        var id = (await placed.ReadJsonAsync(HttpStatusCode.OK))["id"]!.GetValue<string>();
+        await set.CatchUpAsync();
+        Assert.Equal([id], await WrenOrderIdsAsync(wrenA)); // both nodes' read pools now hold standby connections
+        Assert.Equal([id], await WrenOrderIdsAsync(wrenStrict));
+
+        await set.Standby!.StopAsync();
+        try
+        {
+            // prefer-standby: the primary serves the list; the first tries may meet a connection the pool held (503).
+            HttpResponseMessage response;
+            var attempts = 0;
+            while ((response = await wrenA.GetAsync("/api/offset-orders", TestContext.Current.CancellationToken)).StatusCode != HttpStatusCode.OK && ++attempts < 20)
+                Assert.Equal(["message"], (await response.ReadJsonAsync(HttpStatusCode.ServiceUnavailable)).Keys());
+            var list = await response.ReadJsonAsync(HttpStatusCode.OK);
+            Assert.Contains(id, list["offsetOrders"]!.AsArray().Select(r => r!["order_id"]!.GetValue<string>()));
+
+            // Standby only: no host to read from is the database being unavailable, in Wren's shape, with Retry-After;
+            // writes and reads that must be current carry on.
+            var down = await wrenStrict.GetAsync("/api/offset-orders", TestContext.Current.CancellationToken);
+            Assert.Equal(["message"], (await down.ReadJsonAsync(HttpStatusCode.ServiceUnavailable)).Keys());
+            Assert.NotNull(down.Headers.RetryAfter);
+            var another = await strict.WithBearer(c.Account.LiveToken).PlaceOrderAsync(new { amount_kg = 1 });
+            Assert.Equal(HttpStatusCode.OK, (await c.Live.GetAsync($"/v1/orders/{another["id"]}", TestContext.Current.CancellationToken)).StatusCode);
+        }
+        finally
+        {
+            await set.Standby.StartAsync();
         }
     }
 
