@@ -46,7 +46,7 @@ internal static class PostgresDataSources
     {
         var pg = new NpgsqlConnectionStringBuilder(connectionString);
         // Statements used often are prepared once per connection unless the operator's string says otherwise
-        // (behind PgBouncer in transaction mode it must say Max Auto Prepare=0: docs/deployment.md).
+        // (behind a PgBouncer older than 1.21 in transaction mode it must say Max Auto Prepare=0: docs/deployment.md).
         if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) pg.MaxAutoPrepare = 64;
         return pg;
     }
