@@ -57,7 +57,7 @@ internal static class CnaughtOrderEndpoints
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, validator, allowForm: false, ct);
         if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, CnaughtProblems.InvalidParameters(body.Errors!), IdempotencyErrors);
 
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return await IdempotentAnswers.FinishAsync(http, claim, selection.Error, IdempotencyErrors);
         var callbackUrl = r.NotificationConfig?.Url;
         if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
@@ -114,7 +114,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var order = await Visible(db, caller).Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
@@ -126,7 +126,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var outcome = await cancellation.CancelAsync(new CancelOrderCommand
         {
@@ -154,7 +154,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
