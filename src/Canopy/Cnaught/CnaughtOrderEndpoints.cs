@@ -39,12 +39,12 @@ internal static class CnaughtOrderEndpoints
     }
 
     private static Task<IResult> PlaceGenericAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, new CnaughtOrderValidator(), r => r.AmountKg is { } kg
+        PlaceAsync(http, orders, catalog, Validators<CnaughtOrderValidator>.Instance, r => r.AmountKg is { } kg
             ? (new OrderAmount.Kilograms(kg), "amount_kg")
             : (new OrderAmount.UsdCents(r.TotalPriceUsdCents!.Value), "total_price_usd_cents"));
 
     private static Task<IResult> PlaceRideAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, new CnaughtRideOrderValidator(), r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
+        PlaceAsync(http, orders, catalog, Validators<CnaughtRideOrderValidator>.Instance, r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
 
     /// <summary>Every CNaught order: key → body → subaccount → command → the core → CNaught's answer (stored with the order when keyed).</summary>
     private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, CatalogCache catalog, FluentValidation.AbstractValidator<TRequest> validator,
@@ -57,7 +57,7 @@ internal static class CnaughtOrderEndpoints
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, validator, allowForm: false, ct);
         if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, CnaughtProblems.InvalidParameters(body.Errors!), IdempotencyErrors);
 
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return await IdempotentAnswers.FinishAsync(http, claim, selection.Error, IdempotencyErrors);
         var callbackUrl = r.NotificationConfig?.Url;
         if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
@@ -85,7 +85,7 @@ internal static class CnaughtOrderEndpoints
         return outcome switch
         {
             OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
-            OrderOutcome.Placed placed => TypedResults.Json(CnaughtShapes.ToCnaught(placed.Order.Order!, subaccount, snapshot, baseUrl), Json.SnakeCase, statusCode: StatusCodes.Status201Created),
+            OrderOutcome.Placed placed => Render(placed.Order.Order!, subaccount, snapshot, baseUrl).AsResult(replay: false),
             OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, ToProblem(failed.Error, field, r.PortfolioId), IdempotencyErrors),
             OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
             OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
@@ -96,7 +96,7 @@ internal static class CnaughtOrderEndpoints
 
     private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot, string baseUrl) =>
         new(StatusCodes.Status201Created, "application/json; charset=utf-8",
-            JsonSerializer.SerializeToUtf8Bytes(CnaughtShapes.ToCnaught(order, subaccount, snapshot, baseUrl), Json.SnakeCase));
+            CnaughtOrderJson.Serialize(CnaughtOrderRow.Of(order), subaccount, snapshot, baseUrl));
 
     /// <summary>The core's refusals as CNaught problems; <paramref name="quantityField"/> is the field that carried the amount.</summary>
     internal static IResult ToProblem(OrderError e, string quantityField, string? portfolioId) => e.Code switch
@@ -114,7 +114,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var order = await Visible(db, caller).Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
@@ -126,7 +126,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var outcome = await cancellation.CancelAsync(new CancelOrderCommand
         {
@@ -154,7 +154,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
