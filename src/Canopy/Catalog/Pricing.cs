@@ -63,6 +63,21 @@ public static class Pricing
         return ForGrams(shares, grams);
     }
 
+    /// <summary>
+    /// The same grams at a price agreed earlier (a checkout session paid at the price it showed): the agreed cents are
+    /// split over the parts by largest remainder, in proportion to the parts' prices now (or their grams when those are all 0).
+    /// </summary>
+    public static PricedSplit AtAgreedPrice(PricedSplit split, long agreedCents)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(agreedCents);
+        if (split.Parts.Count == 0) throw new ArgumentException("A split without parts has no price to agree.", nameof(split));
+        var weights = new Int128[split.Parts.Count];
+        var byPrice = split.Parts.Any(x => x.Cents > 0);
+        for (var i = 0; i < weights.Length; i++) weights[i] = byPrice ? split.Parts[i].Cents : split.Parts[i].Grams;
+        var cents = LargestRemainder.Split(agreedCents, weights);
+        return new PricedSplit(split.Grams, agreedCents, [.. split.Parts.Select((x, i) => x with { Cents = cents[i] })]);
+    }
+
     /// <summary>Price of trees: whole trees at a whole-cent rate, exact.</summary>
     public static long ForTrees(long trees, long centsPerTree) => checked(trees * centsPerTree);
 

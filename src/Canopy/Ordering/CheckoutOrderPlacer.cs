@@ -35,6 +35,7 @@ internal sealed class CheckoutOrderPlacer(OrderService orders, AccountContextCac
                 PublicId = session.OrderPublicId,
                 PaidReference = paymentReference,
                 CheckoutSessionId = session.PublicId,
+                AgreedUsdCents = session.PriceUsdCents,
             }, null, ct);
             return outcome is OrderOutcome.Failed failed ? failed.Error.Message : null;
         }

@@ -62,6 +62,11 @@ public sealed record OrderCommand
     public string? PublicId { get; init; }
     /// <summary>Paid already, outside the order (a Stripe Checkout payment): nothing is charged; this is the payment reference.</summary>
     public string? PaidReference { get; init; }
+    /// <summary>
+    /// The price in USD cents the customer already paid for this quantity (a checkout session's, with
+    /// <see cref="PaidReference"/>): the order is booked at it even if the catalogue's prices changed since.
+    /// </summary>
+    public long? AgreedUsdCents { get; init; }
     /// <summary>The checkout session (its public id) whose payment this order is.</summary>
     public string? CheckoutSessionId { get; init; }
 }

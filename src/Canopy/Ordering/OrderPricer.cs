@@ -54,6 +54,7 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
         var (quantity, quantityError) = Quantify(cmd.Amount, project, portfolio, account);
         if (quantityError is not null) return (null, quantityError);
         var (split, kind, trees, distanceMeters) = quantity;
+        if (cmd.AgreedUsdCents is { } agreed && cmd.PaidReference is not null && split.Parts.Count > 0) split = Pricing.AtAgreedPrice(split, agreed);
         if (split.Cents > OrderLimits.MaxUsdCents)
             return Fail(OrderErrorCode.TooLarge, $"This order would cost {split.Cents} USD cents; one order can cost at most {OrderLimits.MaxUsdCents}. Place smaller orders.");
 
@@ -70,8 +71,9 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
             },
         };
 
-        // What is charged, in which currency. Credits, invoices, Wren test mode and the CNaught sandbox are USD.
-        var currency = payment == PaymentMethod.Card && mode == OrderMode.Live ? account.Currency : "USD";
+        // What is charged, in which currency. Credits, invoices, Wren test mode, the CNaught sandbox and a checkout
+        // session (paid on Stripe's page in USD) are USD.
+        var currency = payment == PaymentMethod.Card && mode == OrderMode.Live && cmd.PaidReference is null ? account.Currency : "USD";
         var charged = split.Cents;
         if (purpose == PricingPurpose.Order)
         {

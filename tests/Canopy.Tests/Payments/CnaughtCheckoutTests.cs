@@ -4,6 +4,7 @@ using Canopy.Data;
 using Canopy.Notifications;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
+using Canopy.Tests.Wren;
 using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Tests.Payments;
@@ -131,6 +132,39 @@ public abstract class CnaughtCheckoutTests(StripeApp app)
         Assert.Equal(1, await db.OutboxMessages.CountAsync(m => m.Subject == orderId && m.Topic == OutboxTopics.OrderCallback, Ct));
         Assert.Equal(1, await db.LedgerTransactions.CountAsync(t => t.Key == $"order:{orderId}:payment", Ct));
         Assert.DoesNotContain(app.Stripe.Charges, ch => ch.OrderId == orderId); // paid on Stripe's page, not charged again
+        await app.AssertLedgerSoundAsync();
+    }
+
+    /// <summary>
+    /// The customer paid the price the session showed, in USD on Stripe's page. If the catalogue's prices change before
+    /// Stripe's event arrives, and whatever the account's own currency, the order is booked at what was paid.
+    /// </summary>
+    [Fact]
+    public async Task ASessionsOrderIsBookedAtThePricePaidEvenIfPricesChangedMeanwhile()
+    {
+        var c = await app.CreateCnaughtCustomerAsync(billing: "card");
+        await app.SetFxRateAsync("EUR", 0.9m);
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{c.Account.Id}", new { currency = "EUR" });
+        var session = await (await c.Live.SendAsync(HttpMethod.Post, "/v1/checkout/sessions", new
+        {
+            amount_kg = 100, success_url = "https://shop.example/thanks", cancel_url = "https://shop.example/cart",
+        })).ReadJsonAsync(HttpStatusCode.Created);
+        var id = session["id"]!.GetValue<string>();
+        Assert.Equal(250, session["price_usd_cents"]!.GetValue<long>());
+        await app.Admin().PatchJsonAsync($"/admin/projects/{c.ProjectB}", new { cost_per_ton_usd_cents = 6_000 }); // 100 kg now 475 ¢
+
+        var pi = "pi_" + TestData.NewId();
+        Assert.Equal(HttpStatusCode.OK, (await app.SendEventAsync(StripeApp.Event("evt_" + TestData.NewId(), "checkout.session.completed", Completed(id, pi)))).StatusCode);
+        var orderId = (await c.Live.GetJsonAsync($"/v1/checkout/sessions/{id}"))["order_id"]!.GetValue<string>();
+        var order = await c.Live.GetJsonAsync($"/v1/orders/{orderId}");
+        Assert.Equal((100m, 250L), (order["amount_kg"]!.GetValue<decimal>(), order["price_usd_cents"]!.GetValue<long>()));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var stored = await db.Orders.AsNoTracking().Include(o => o.Allocations).SingleAsync(o => o.PublicId == orderId, Ct);
+        Assert.Equal((250L, 250L, "USD"), (stored.PriceUsdCents, stored.AmountCharged, stored.ChargeCurrency));
+        Assert.Equal(250, stored.Allocations.Sum(a => a.PriceUsdCents));
+        Assert.All(stored.Allocations, a => Assert.True(a.PriceUsdCents > 0));
         await app.AssertLedgerSoundAsync();
     }
 
