@@ -253,8 +253,8 @@ public sealed class OrderService(
     {
         var payload = JsonSerializer.Serialize(new { order_id = order.PublicId });
         var now = order.CreatedAt;
-        if (order.Kind != OrderKind.Donation)
-            yield return new OutboxMessage { AccountId = order.AccountId, Topic = OutboxTopics.FulfilOrder, Subject = order.PublicId, Payload = payload, CreatedAt = now, AvailableAt = now };
+        // Every order is fulfilled: offset allocations retire credits; donations and trees need none and are fulfilled at once.
+        yield return new OutboxMessage { AccountId = order.AccountId, Topic = OutboxTopics.FulfilOrder, Subject = order.PublicId, Payload = payload, CreatedAt = now, AvailableAt = now };
         if (order.SendReceiptEmail && order.Mode == TokenMode.Live)
             yield return new OutboxMessage { AccountId = order.AccountId, Topic = OutboxTopics.ReceiptEmail, Subject = order.PublicId, Payload = payload, CreatedAt = now, AvailableAt = now };
         if (order.CallbackUrl is not null)

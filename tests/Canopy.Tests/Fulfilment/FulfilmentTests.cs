@@ -131,7 +131,7 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         var offset = await app.CreateProjectAsync(1_000);
         var donation = await app.CreateProjectAsync(1_000, kind: "donation");
         var portfolio = await app.CreatePortfolioAsync((offset["id"]!.GetValue<string>(), 0.5m), (donation["id"]!.GetValue<string>(), 0.5m));
-        var account = await app.CreateAccountAsync();
+        var account = await app.CreateAccountAsync(creditsUsdCents: 1_000);
         await app.Admin().PatchJsonAsync($"/admin/accounts/{account.Id}", new { billing = "invoice", default_portfolio_id = portfolio["id"]!.GetValue<string>() });
         await app.AddInventoryAsync(offset["id"]!.GetValue<string>(), 2024, 100);
         var live = app.WithBearer(account.LiveToken);
@@ -147,6 +147,17 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         var sandboxDetail = await app.Admin().GetJsonAsync($"/admin/orders/{sandbox["id"]!.GetValue<string>()}");
         Assert.Equal("fulfilled", sandboxDetail["order"]!["state"]!.GetValue<string>());
         Assert.All(sandboxDetail["allocations"]!.AsArray(), a => Assert.Empty(a!["retirements"]!.AsArray()));
+        // An order wholly for a donation project (Wren's project order) is fulfilled too, with nothing retired.
+        var wren = app.WithBasic(account.LiveToken);
+        await (await wren.PostRawAsync("/api/project-orders", $$"""{"projectId":{{donation["wren_id"]!.GetValue<long>()}},"amountInUsdCents":500,"paymentMethod":"credits"}""")).ReadJsonAsync(HttpStatusCode.OK);
+        await app.DrainOutboxAsync();
+        string giftId;
+        await using (var scope = app.Services.CreateAsyncScope())
+            giftId = await scope.ServiceProvider.GetRequiredService<CanopyDbContext>().Orders
+                .Where(o => o.AccountId == account.Id && o.Kind == Canopy.Ordering.OrderKind.Donation).Select(o => o.PublicId).SingleAsync(Ct);
+        var giftDetail = await app.Admin().GetJsonAsync($"/admin/orders/{giftId}");
+        Assert.Equal(("donation", "fulfilled"), (giftDetail["order"]!["kind"]!.GetValue<string>(), giftDetail["order"]!["state"]!.GetValue<string>()));
+        Assert.All(giftDetail["allocations"]!.AsArray(), a => Assert.Empty(a!["retirements"]!.AsArray()));
         var vintages = await app.Admin().GetJsonAsync($"/admin/inventory/vintages?project_id={offset["id"]!.GetValue<string>()}");
         var v = Assert.Single(vintages["data"]!.AsArray())!;
         Assert.Equal((100_000L, 5_000L, 95_000L), (v["grams_issued"]!.GetValue<long>(), v["grams_retired"]!.GetValue<long>(), v["grams_available"]!.GetValue<long>()));
