@@ -34,7 +34,7 @@ internal static class OrderAdminEndpoints
         var orders = admin.MapGroup("/orders").WithTags("Operator: orders");
         orders.MapGet("", ListAsync).WithName("AdminListOrders")
             .WithSummary("List orders, newest first (?account_id=, state=, dialect=, mode=, created_from=, created_to=, limit, starting_after)")
-            .Produces<PageResponse<AdminOrderResponse>>();
+            .WithPaging().Produces<PageResponse<AdminOrderResponse>>();
         orders.MapGet("/{id}", GetAsync).WithName("AdminGetOrder")
             .WithSummary("An order with its allocations, retirements, ledger transactions and outbox messages with their delivery attempts")
             .Produces<AdminOrderDetailResponse>();

@@ -23,7 +23,7 @@ internal static class OutboxAdminEndpoints
         var outbox = admin.MapGroup("/outbox").WithTags("Operator: outbox");
         outbox.MapGet("", ListAsync).WithName("AdminListOutbox")
             .WithSummary("Outbox messages, newest first (?status=pending|failing|gave_up|completed, topic=, account_id=, limit, starting_after)")
-            .Produces<PageResponse<OutboxMessageResponse>>();
+            .WithPaging().Produces<PageResponse<OutboxMessageResponse>>();
         outbox.MapGet("/{id:long}", GetAsync).WithName("AdminGetOutboxMessage").WithSummary("An outbox message with its delivery attempts")
             .Produces<OutboxMessageResponse>();
         outbox.MapPost("/{id:long}/retry", RetryAsync).WithName("AdminRetryOutboxMessage")
