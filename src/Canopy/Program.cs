@@ -14,15 +14,14 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
-builder.Services.AddCanopyCore(builder.Configuration);                              // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
+builder.Services.AddCanopyCore(builder.Configuration);         // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
 builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
 builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
 builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
-builder.Services.AddCnaughtDialect();                          // CNaught's error shapes for cross-cutting errors
+builder.Services.AddCnaughtDialect();                          // CNaught's error shapes, and the CNaught order shape of callbacks
 builder.Services.AddPages();                                   // the public pages' HTML error page for cross-cutting errors
 builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
 builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
-builder.Services.AddCnaught();                                 // the CNaught order shape of callbacks
 
 var app = builder.Build();
 

@@ -22,10 +22,3 @@ internal sealed class CnaughtCallbackBody(CatalogCache catalog, IConfiguration c
 }
 
 internal sealed record CnaughtCallback(CnaughtOrder Order);
-
-internal static class CnaughtServices
-{
-    /// <summary>What the CNaught adapter provides to the domain: the body of order callbacks.</summary>
-    public static IServiceCollection AddCnaught(this IServiceCollection services) =>
-        services.AddSingleton<IOrderCallbackBody, CnaughtCallbackBody>();
-}

@@ -96,7 +96,7 @@ internal static class CnaughtCheckoutEndpoints
         IConfiguration config, CancellationToken ct)
     {
         // The subaccount first, as on every CNaught route: a foreign X-Subaccount-Id is invalid-subaccount whatever the body.
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtCheckoutValidator(), allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
@@ -152,7 +152,7 @@ internal static class CnaughtCheckoutEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var session = id.Length > 255 ? null : await db.Set<CheckoutSession>().AsNoTracking()
             .FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId && s.Mode == caller.Mode

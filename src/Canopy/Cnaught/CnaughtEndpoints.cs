@@ -15,7 +15,8 @@ public sealed record CnaughtProblem(
 internal static class CnaughtEndpoints
 {
     public static IServiceCollection AddCnaughtDialect(this IServiceCollection services) =>
-        services.AddSingleton<Canopy.Web.ISurfaceErrors, CnaughtSurfaceErrors>();
+        services.AddSingleton<Canopy.Web.ISurfaceErrors, CnaughtSurfaceErrors>()
+            .AddSingleton<Canopy.Fulfilment.IOrderCallbackBody, CnaughtCallbackBody>();
 
     /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
     public static WebApplication MapCnaught(this WebApplication app)

@@ -37,7 +37,7 @@ internal static class CnaughtImpactEndpoints
     private static async Task<IResult> DataAsync(HttpContext http, CanopyDbContext db, ImpactService impact, IOptionsSnapshot<EquivalenceFactors> factors, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var errors = new FieldErrors();
         var from = ParseDate(http.Request.Query["from"], "from", errors);
@@ -46,6 +46,11 @@ internal static class CnaughtImpactEndpoints
         if (errors.Count > 0) return CnaughtProblems.InvalidParameters(errors);
 
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => new { a.Name, a.CreatedAt }).FirstAsync(ct);
+        var sub = selection.Subaccount is { } selected
+            ? await db.Subaccounts.AsNoTracking().Where(s => s.Id == selected.Id).Select(s => new { s.Name, s.CreatedAt, s.LogoUrl }).FirstOrDefaultAsync(ct)
+            : null;
+        if (selection.Subaccount is not null && sub is null)
+            return CnaughtProblems.InvalidSubaccount($"No subaccount '{selection.Subaccount.PublicId}' exists for this account.");
         var summary = await impact.SummariseAsync(caller.AccountId, caller.Mode, selection.Subaccount?.Id, from, to, ct);
         var kg = CnaughtShapes.Kg(summary.Grams);
         var e = Equivalents.Of(summary.Grams, factors.Value).ToDictionary(x => x.Kind, x => x.Amount);
@@ -56,17 +61,17 @@ internal static class CnaughtImpactEndpoints
             CnaughtShapes.Kg(c.Grams),
             [.. c.Projects.Select(p => new CnaughtImpactProject(CnaughtCatalogEndpoints.ToCnaught(p.Project), CnaughtShapes.Kg(p.Grams),
                 string.Join(", ", p.Vintages.Select(v => v.ToString(CultureInfo.InvariantCulture)))))])).ToList();
-        var since = from ?? summary.FirstOrderAt ?? selection.Subaccount?.CreatedAt ?? account.CreatedAt;
+        var since = from ?? summary.FirstOrderAt ?? sub?.CreatedAt ?? account.CreatedAt;
         return TypedResults.Json(new CnaughtImpactData(
-            selection.Subaccount?.Name ?? account.Name,
-            PublicUrls.Absolute(http.Request, selection.Subaccount?.LogoUrl),
+            sub?.Name ?? account.Name,
+            PublicUrls.Absolute(http.Request, sub?.LogoUrl),
             kg, equivalents, categories, CnaughtShapes.Timestamp(since), to is { } t ? CnaughtShapes.Timestamp(t) : null), Json.SnakeCase);
     }
 
     private static async Task<IResult> HostedPageAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId)
             .Select(a => new { a.ImpactSlug, a.HostedImpactPageEnabled, a.HostedImpactPageEquivalents }).FirstAsync(ct);

@@ -57,7 +57,7 @@ internal static class CnaughtOrderEndpoints
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, validator, allowForm: false, ct);
         if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, CnaughtProblems.InvalidParameters(body.Errors!), IdempotencyErrors);
 
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return await IdempotentAnswers.FinishAsync(http, claim, selection.Error, IdempotencyErrors);
         var callbackUrl = r.NotificationConfig?.Url;
         if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
@@ -114,7 +114,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var order = await Visible(db, caller).Include(o => o.Allocations).ThenInclude(a => a.Retirements).AsSplitQuery()
             .FirstOrDefaultAsync(o => o.PublicId == id && (selection.Subaccount == null || o.SubaccountId == selection.Subaccount.Id), ct);
@@ -126,7 +126,7 @@ internal static class CnaughtOrderEndpoints
     private static async Task<IResult> CancelAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, OrderCancellation cancellation, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveAsync(http, db, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var outcome = await cancellation.CancelAsync(new CancelOrderCommand
         {
@@ -146,14 +146,15 @@ internal static class CnaughtOrderEndpoints
 
     /// <summary>
     /// Keyset pages over (account, mode[, subaccount], id): the same cost at order 10 as at order 1 000 000. One query reads
-    /// the page's orders and their allocations (the cursor resolved inside it); projects come from the catalogue cache and
-    /// subaccount ids from the caller's cached context. Only an empty page with a cursor costs a second query, to tell an
+    /// the columns the page shows of its orders, their allocations and retirements (the cursor resolved inside it); projects
+    /// come from the catalogue cache and subaccount ids from the caller's cached context, and the JSON is written straight
+    /// from those rows (<see cref="CnaughtOrderPage"/>). Only an empty page with a cursor costs a second query, to tell an
     /// unknown cursor from the end of the list.
     /// </summary>
     private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
@@ -168,17 +169,25 @@ internal static class CnaughtOrderEndpoints
             query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
         }
         var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
-        var orders = await ordered.Take(page.Limit).Include(o => o.Allocations.OrderBy(a => a.Id)).ThenInclude(a => a.Retirements).AsSingleQuery().ToListAsync(ct);
+        var orders = await ordered.Take(page.Limit).Select(o => new CnaughtOrderRow(
+                o.Id, o.PublicId, o.OrderNumber, o.Grams, o.CreatedAt, o.Metadata, o.Description, o.PriceUsdCents, o.State, o.Kind,
+                o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters,
+                o.Allocations.Where(a => a.Grams > 0).OrderBy(a => a.Id).Select(a => new CnaughtAllocationRow(a.ProjectId, a.Grams,
+                    // Live retirements only: a cancelled order's grams went back to inventory.
+                    a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id)
+                        .Select(r => new CnaughtRetirementRow(r.SerialNumberRange, r.RegistryUrl)).ToList())).ToList()))
+            .AsSingleQuery().ToListAsync(ct);
         if (page.Before) orders.Reverse();
         if (orders.Count == 0 && cursor is not null && !await scope.AnyAsync(o => o.PublicId == cursor, ct))
             return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
 
-        var subaccounts = (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId);
-        var snapshot = await catalog.GetAsync(ct);
-        var baseUrl = PublicUrls.Base(http.Request);
-        var data = orders.Select(o => CnaughtShapes.ToCnaught(o, o.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, snapshot, baseUrl)).ToList();
-        return TypedResults.Json(new CnaughtList<CnaughtOrder>(data), Json.SnakeCase);
+        var subaccounts = orders.Any(o => o.SubaccountId is not null)
+            ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
+            : EmptySubaccounts;
+        return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
     }
+
+    private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();
 
     /// <summary>
     /// The caller's orders that CNaught can show: its own mode (sandbox keys see sandbox orders), and orders of CO₂e

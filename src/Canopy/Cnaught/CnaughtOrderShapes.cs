@@ -49,22 +49,36 @@ internal static class CnaughtShapes
             .Where(a => a.Grams > 0)
             .OrderBy(a => a.Id)
             .Select(a => new CnaughtProjectAllocation(
-                catalog.Projects.TryGetValue(a.ProjectId, out var p) ? CnaughtCatalogEndpoints.ToCnaught(p) : Unknown(a.ProjectId),
+                ProjectOf(catalog, a.ProjectId),
                 Kg(a.Grams),
                 // Live retirements only: a cancelled order's grams went back to inventory.
                 [.. a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id).Select(r => new CnaughtRetirement(r.SerialNumberRange, r.RegistryUrl))]))
             .ToList();
         return new CnaughtOrder(
             o.PublicId, o.OrderNumber, Kg(o.Grams), Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,
-            o.State switch { OrderState.Placed => "placed", OrderState.Fulfilled => "fulfilled", OrderState.Cancelled => "cancelled" },
-            o.Kind == OrderKind.Ride ? "ride" : "generic",
-            o.CallbackUrl,
-            // A cancelled order has no certificate to show (its page says it was cancelled).
-            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePath(o.CertificateId),
-            o.State == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(o.CertificateId),
-            subaccountPublicId, null, allocations,
-            o.DistanceMeters is { } m ? Decimals.Trim(m / 1000m) : null);
+            StateName(o.State), TypeName(o.Kind), o.CallbackUrl,
+            CertificateUrl(o.State, o.CertificateId, publicBaseUrl), CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl),
+            subaccountPublicId, null, allocations, DistanceKm(o.DistanceMeters));
     }
+
+    public static string StateName(OrderState state) =>
+        state switch { OrderState.Placed => "placed", OrderState.Fulfilled => "fulfilled", OrderState.Cancelled => "cancelled", _ => throw new ArgumentOutOfRangeException(nameof(state)) };
+
+    public static string TypeName(OrderKind kind) => kind == OrderKind.Ride ? "ride" : "generic";
+
+    public static decimal? DistanceKm(long? meters) => meters is { } m ? Decimals.Trim(m / 1000m) : null;
+
+    // A cancelled order has no certificate to show (its page says it was cancelled); nor has a callback sent when
+    // Canopy:PublicBaseUrl is not set.
+    public static string? CertificateUrl(OrderState state, string certificateId, string? publicBaseUrl) =>
+        state == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePath(certificateId);
+
+    public static string? CertificatePdfUrl(OrderState state, string certificateId, string? publicBaseUrl) =>
+        state == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(certificateId);
+
+    /// <summary>The project an allocation shows: from the catalogue, or a placeholder if it has been deleted since.</summary>
+    public static CnaughtProject ProjectOf(CatalogSnapshot catalog, long projectId) =>
+        catalog.Projects.TryGetValue(projectId, out var p) ? CnaughtCatalogEndpoints.ToCnaught(p) : Unknown(projectId);
 
     private static CnaughtProject Unknown(long id) =>
         new(id.ToString(CultureInfo.InvariantCulture), "Unknown project", "unknown", [], null, null, null, null, null, null, null, null, null, null, [],

@@ -52,7 +52,7 @@ internal static class CnaughtQuoteEndpoints
     /// <summary>Priced by the same entry point as an order with the same inputs: same portfolio choice, same grams, same limits.</summary>
     private static async Task<IResult> QuoteAsync(HttpContext http, OrderPricer pricer, OrderAmount amount, string field, string? portfolioId, CancellationToken ct)
     {
-        var selection = await SubaccountResolver.ResolveCachedAsync(http, ct);
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var (priced, error) = await pricer.PriceAsync(new OrderCommand
         {

@@ -28,11 +28,11 @@ public sealed class IdempotencyStore(CanopyDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// Stores a finished answer under the key in one short transaction. When the key is taken, says what it stands for
-    /// instead (the caller then sends that). On PostgreSQL a key held by a running order is seen at once through its
+    /// Stores a finished answer under the key in one short transaction and returns null. When the key is taken, returns
+    /// what it stands for instead (the caller then sends that). On PostgreSQL a key held by a running order is seen at once through its
     /// advisory lock rather than by waiting for that order's commit.
     /// </summary>
-    public async Task<ClaimState> StoreAsync(IdempotencyClaim claim, StoredAnswer answer, CancellationToken ct)
+    public async Task<ClaimState?> StoreAsync(IdempotencyClaim claim, StoredAnswer answer, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 2; attempt++)
         {
@@ -53,7 +53,7 @@ public sealed class IdempotencyStore(CanopyDbContext db, TimeProvider time)
                 inserted = ids.Count > 0;
                 await tx.CommitAsync(CancellationToken.None);
             }
-            if (inserted) return new ClaimState.Free();
+            if (inserted) return null;
             var state = await InspectAsync(claim, ct);
             if (state is not ClaimState.Free) return state;
         }

@@ -31,7 +31,9 @@ public static class IdempotentAnswers
             ClaimState.Finished f => f.Answer.AsResult(replay: true),
             ClaimState.Reused => errors.ChangedPayload(),
             ClaimState.InUse => errors.Concurrent(),
-            _ => answer.AsResult(replay: false),
+            null => answer.AsResult(replay: false),
+            // Free: the record vanished twice while being stored (expired and removed); treat the key as busy.
+            _ => errors.Concurrent(),
         };
     }
 }

@@ -51,63 +51,9 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
         }
 
         // Quantity → split and price.
-        PricedSplit split;
-        var trees = 0;
-        long? distanceMeters = null;
-        var kind = OrderKind.Offset;
-        switch (cmd.Amount, project)
-        {
-            case (OrderAmount.Trees t, { Kind: ProjectKind.Tree } tp):
-                if (t.Value is <= 0 or > OrderLimits.MaxTrees) return Fail(OrderErrorCode.Invalid, $"The number of trees must be from 1 to {OrderLimits.MaxTrees}.");
-                trees = (int)t.Value;
-                var treeCents = Pricing.ForTrees(t.Value, tp.CostPerTreeUsdCents ?? 0);
-                split = new PricedSplit(0, treeCents, [new PricedPart(tp.Id, 0, treeCents)]);
-                kind = OrderKind.Tree;
-                break;
-            case (OrderAmount.UsdCents b, { Kind: ProjectKind.Donation } dp):
-                if (b.Value is <= 0 or > OrderLimits.MaxUsdCents) return Fail(OrderErrorCode.Invalid, $"The amount must be from 1 to {OrderLimits.MaxUsdCents} USD cents.");
-                split = new PricedSplit(0, b.Value, [new PricedPart(dp.Id, 0, b.Value)]);
-                kind = OrderKind.Donation;
-                break;
-            case (OrderAmount.Trees, _):
-            case (_, { Kind: not ProjectKind.Offset }):
-                return Fail(OrderErrorCode.Invalid, "This project cannot be ordered this way.");
-            default:
-                IReadOnlyList<Share> shares = project is { } op ? [new Share(op.Id, 1, op.CostPerTonUsdCents ?? 0)] : CatalogSnapshot.SharesOf(portfolio!);
-                long grams;
-                switch (cmd.Amount)
-                {
-                    case OrderAmount.UsdCents b:
-                        if (b.Value is <= 0 or > OrderLimits.MaxUsdCents) return Fail(OrderErrorCode.Invalid, $"The amount must be from 1 to {OrderLimits.MaxUsdCents} USD cents.");
-                        split = Pricing.ForBudget(shares, b.Value);
-                        if (split.Grams == 0) return Fail(OrderErrorCode.TooSmall, "The amount is too small to buy any carbon removal.");
-                        goto priced;
-                    case OrderAmount.Tonnes t:
-                        if (t.Value <= 0 || t.Value > OrderLimits.MaxTonnes) return Fail(OrderErrorCode.TooLarge, $"The mass must be more than 0 and at most {OrderLimits.MaxTonnes} tonnes.");
-                        grams = OrderLimits.GramsFromTonnes(t.Value);
-                        break;
-                    case OrderAmount.Kilograms k:
-                        if (k.Value <= 0 || k.Value > OrderLimits.MaxKg) return Fail(OrderErrorCode.TooLarge, $"The mass must be more than 0 and at most {OrderLimits.MaxKg} kg.");
-                        grams = OrderLimits.GramsFromKg(k.Value);
-                        break;
-                    case OrderAmount.ForActivity a:
-                        grams = Emissions.Grams(factors.CurrentValue.ForAccount(account.RideGramsPerKm), a.Activity, a.DistanceKm, a.FreightKg, a.VehicleType, a.SquareFeet);
-                        if (grams > OrderLimits.MaxGrams)
-                            return Fail(OrderErrorCode.TooLarge, a.Activity == Activity.Ride ? "The ride is too long to offset in one order." : "The activity is too large to offset in one order.");
-                        if (a.Activity == Activity.Ride)
-                        {
-                            kind = OrderKind.Ride;
-                            distanceMeters = (long)decimal.Round(a.DistanceKm * 1000m, MidpointRounding.AwayFromZero);
-                        }
-                        break;
-                    default:
-                        return Fail(OrderErrorCode.Invalid, "This project cannot be ordered this way.");
-                }
-                if (grams < 1) return Fail(OrderErrorCode.TooSmall, "The amount is too small to buy any carbon removal.");
-                split = Pricing.ForGrams(shares, grams);
-                break;
-        }
-        priced:
+        var (quantity, quantityError) = Quantify(cmd.Amount, project, portfolio, account);
+        if (quantityError is not null) return (null, quantityError);
+        var (split, kind, trees, distanceMeters) = quantity;
         if (split.Cents > OrderLimits.MaxUsdCents)
             return Fail(OrderErrorCode.TooLarge, $"This order would cost {split.Cents} USD cents; one order can cost at most {OrderLimits.MaxUsdCents}. Place smaller orders.");
 
@@ -137,6 +83,65 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
         }
         return (new PricedOrder(account, kind, mode, portfolio, project, split, trees, split.Cents, charged, currency, payment, distanceMeters), null);
     }
+
+    /// <summary>What the amount buys: trees or a donation from one project, or grams split over the project or portfolio and priced.</summary>
+    private (Quantity, OrderError?) Quantify(OrderAmount amount, Project? project, Portfolio? portfolio, AccountContext account)
+    {
+        switch (amount, project)
+        {
+            case (OrderAmount.Trees t, { Kind: ProjectKind.Tree } tp):
+                if (t.Value is <= 0 or > OrderLimits.MaxTrees) return Refuse(OrderErrorCode.Invalid, $"The number of trees must be from 1 to {OrderLimits.MaxTrees}.");
+                var treeCents = Pricing.ForTrees(t.Value, tp.CostPerTreeUsdCents ?? 0);
+                return (new Quantity(new PricedSplit(0, treeCents, [new PricedPart(tp.Id, 0, treeCents)]), OrderKind.Tree, (int)t.Value, null), null);
+            case (OrderAmount.UsdCents b, { Kind: ProjectKind.Donation } dp):
+                if (b.Value is <= 0 or > OrderLimits.MaxUsdCents) return Refuse(OrderErrorCode.Invalid, $"The amount must be from 1 to {OrderLimits.MaxUsdCents} USD cents.");
+                return (new Quantity(new PricedSplit(0, b.Value, [new PricedPart(dp.Id, 0, b.Value)]), OrderKind.Donation, 0, null), null);
+            case (OrderAmount.Trees, _):
+            case (_, { Kind: not ProjectKind.Offset }):
+                return Refuse(OrderErrorCode.Invalid, "This project cannot be ordered this way.");
+        }
+
+        IReadOnlyList<Share> shares = project is { } op ? [new Share(op.Id, 1, op.CostPerTonUsdCents ?? 0)] : CatalogSnapshot.SharesOf(portfolio!);
+        var kind = OrderKind.Offset;
+        long? distanceMeters = null;
+        long grams;
+        switch (amount)
+        {
+            case OrderAmount.UsdCents b:
+                if (b.Value is <= 0 or > OrderLimits.MaxUsdCents) return Refuse(OrderErrorCode.Invalid, $"The amount must be from 1 to {OrderLimits.MaxUsdCents} USD cents.");
+                var budget = Pricing.ForBudget(shares, b.Value);
+                return budget.Grams == 0
+                    ? Refuse(OrderErrorCode.TooSmall, "The amount is too small to buy any carbon removal.")
+                    : (new Quantity(budget, kind, 0, null), null);
+            case OrderAmount.Tonnes t:
+                if (t.Value <= 0 || t.Value > OrderLimits.MaxTonnes) return Refuse(OrderErrorCode.TooLarge, $"The mass must be more than 0 and at most {OrderLimits.MaxTonnes} tonnes.");
+                grams = OrderLimits.GramsFromTonnes(t.Value);
+                break;
+            case OrderAmount.Kilograms k:
+                if (k.Value <= 0 || k.Value > OrderLimits.MaxKg) return Refuse(OrderErrorCode.TooLarge, $"The mass must be more than 0 and at most {OrderLimits.MaxKg} kg.");
+                grams = OrderLimits.GramsFromKg(k.Value);
+                break;
+            case OrderAmount.ForActivity a:
+                grams = Emissions.Grams(factors.CurrentValue.ForAccount(account.RideGramsPerKm), a.Activity, a.DistanceKm, a.FreightKg, a.VehicleType, a.SquareFeet);
+                if (grams > OrderLimits.MaxGrams)
+                    return Refuse(OrderErrorCode.TooLarge, a.Activity == Activity.Ride ? "The ride is too long to offset in one order." : "The activity is too large to offset in one order.");
+                if (a.Activity == Activity.Ride)
+                {
+                    kind = OrderKind.Ride;
+                    distanceMeters = (long)decimal.Round(a.DistanceKm * 1000m, MidpointRounding.AwayFromZero);
+                }
+                break;
+            default:
+                return Refuse(OrderErrorCode.Invalid, "This project cannot be ordered this way.");
+        }
+        if (grams < 1) return Refuse(OrderErrorCode.TooSmall, "The amount is too small to buy any carbon removal.");
+        return (new Quantity(Pricing.ForGrams(shares, grams), kind, 0, distanceMeters), null);
+    }
+
+    /// <summary>An amount turned into grams (or trees) per project and their price.</summary>
+    private readonly record struct Quantity(PricedSplit Split, OrderKind Kind, int Trees, long? DistanceMeters);
+
+    private static (Quantity, OrderError?) Refuse(OrderErrorCode code, string message) => (default, new OrderError(code, message));
 
     /// <summary>Prices a number of trees from the operator's tree project, in USD and in the caller's currency (Wren's tree preview).</summary>
     public async ValueTask<(long UsdCents, long Local, string Currency, OrderError? Error)> PriceTreesAsync(Caller caller, long trees, CancellationToken ct)

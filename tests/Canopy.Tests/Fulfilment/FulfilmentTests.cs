@@ -40,6 +40,60 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         await app.AssertLedgerSoundAsync();
     }
 
+    /// <summary>
+    /// The order list writes its JSON straight from the rows; GET /v1/orders/{id} serialises the order record. Both must
+    /// give the same bytes for every kind of order: split over batches, waiting, cancelled, ride, in a subaccount, and
+    /// with text that needs escaping.
+    /// </summary>
+    [Fact]
+    public async Task TheOrderListWritesEveryOrderExactlyAsItsOwnGetDoes()
+    {
+        app.RequireAvailable();
+        await using var receiver = await CallbackReceiver.StartAsync();
+        var c = await app.CreateFulfilmentCustomerAsync();
+        await app.AddInventoryAsync(c.ProjectId, 2019, 3, "VCS-2019", "https://registry.example/2019?a=1&b=\"2\"");
+        await app.AddInventoryAsync(c.ProjectId, 2020, 4, "VCS-2020");
+
+        var ids = new List<string> { await c.OrderAsync(5.5m), await c.OrderAsync(0.25m) };
+        var odd = await (await c.Live.SendAsync(HttpMethod.Post, "/v1/orders", new
+        {
+            amount_kg = 0.001m,
+            metadata = "naïve \"quoted\" <b>&amp;</b> \\ 🌳 \u2028 tab\t",
+            description = "Ünïcode – dash",
+            notification_config = new { url = receiver.Url("/hook?x=<1>") },
+        })).ReadJsonAsync(HttpStatusCode.Created);
+        ids.Add(odd["id"]!.GetValue<string>());
+        var ride = await (await c.Live.SendAsync(HttpMethod.Post, "/v1/orders/ride", new { distance_km = 12.345m })).ReadJsonAsync(HttpStatusCode.Created);
+        ids.Add(ride["id"]!.GetValue<string>());
+        var sub = await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Fleet" }, HttpStatusCode.Created);
+        ids.Add((await c.Live.PlaceOrderAsync(new { amount_kg = 1 }, sub["id"]!.GetValue<string>()))["id"]!.GetValue<string>());
+        ids.Add(await c.OrderAsync(50)); // more than the inventory left: waits, placed
+        await app.DrainOutboxAsync();
+        var cancelled = await c.OrderAsync(0.5m);
+        ids.Add(cancelled);
+        await app.DrainOutboxAsync();
+        await (await c.Live.SendAsync(HttpMethod.Post, $"/v1/orders/{cancelled}/cancel")).ReadJsonAsync(HttpStatusCode.OK);
+
+        var page = await c.Live.GetAsync("/v1/orders?limit=100", Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", page.Content.Headers.ContentType!.ToString());
+        using var list = System.Text.Json.JsonDocument.Parse(await page.Content.ReadAsStringAsync(Ct));
+        var items = list.RootElement.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Reverse(ids), items.Select(i => i.GetProperty("id").GetString()));
+        foreach (var item in items)
+        {
+            var one = await c.Live.GetAsync($"/v1/orders/{item.GetProperty("id").GetString()}", Ct);
+            Assert.Equal(await one.Content.ReadAsStringAsync(Ct), item.GetRawText());
+        }
+        // The kinds the comparison covered: retirements over two batches, a cancelled order without, a subaccount, a ride.
+        var byId = items.ToDictionary(i => i.GetProperty("id").GetString()!);
+        Assert.Equal(2, byId[ids[0]].GetProperty("project_allocations")[0].GetProperty("retirements").GetArrayLength());
+        Assert.Equal("cancelled", byId[cancelled].GetProperty("state").GetString());
+        Assert.Equal(sub["id"]!.GetValue<string>(), byId[ids[4]].GetProperty("subaccount_id").GetString());
+        Assert.Equal(12.345m, byId[ids[3]].GetProperty("distance_km").GetDecimal());
+        Assert.Equal("placed", byId[ids[5]].GetProperty("state").GetString());
+    }
+
     [Fact]
     public async Task WaitingOrdersAreFulfilledInOrderOfArrivalWhenInventoryArrives()
     {
