@@ -23,7 +23,10 @@ public sealed class CatalogSnapshot
 
 /// <summary>
 /// Keeps the catalogue in memory: every order needs it and it changes rarely. Operator changes on this node
-/// invalidate it at once; other nodes reload within <see cref="MaxAge"/>.
+/// invalidate it at once; other nodes reload within <see cref="MaxAge"/>. Reloads read from a standby when read
+/// replicas are configured (<see cref="Reads.MayLag"/>), except the first one after a change on this node, which reads
+/// the primary: that node's next order must see the change it just made, and a lagging standby would hide it for a
+/// whole <see cref="MaxAge"/>.
 /// </summary>
 public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
 {
@@ -32,6 +35,7 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
     // A reference, so that readers on other threads never see half of a write.
     private volatile Loaded? _current;
     private long _version; // bumped by Invalidate: a load that began before a change must not be kept after it
+    private volatile bool _changedHere; // set by Invalidate until a load from the primary is kept
 
     private sealed record Loaded(CatalogSnapshot Snapshot, DateTimeOffset LoadedAt);
 
@@ -45,11 +49,16 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
             current = _current;
             if (current is not null && time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Snapshot;
             var version = Interlocked.Read(ref _version);
+            var fromPrimary = _changedHere;
             var loadedAt = time.GetUtcNow();
-            var snapshot = await LoadAsync(ct);
+            var snapshot = await LoadAsync(fromPrimary, ct);
             // An operator change committed while this load ran may be missing from it: serve it to this caller
             // (its request began before the change finished) but do not cache it.
-            if (Interlocked.Read(ref _version) == version) _current = new Loaded(snapshot, loadedAt);
+            if (Interlocked.Read(ref _version) == version)
+            {
+                _current = new Loaded(snapshot, loadedAt);
+                if (fromPrimary) _changedHere = false;
+            }
             return snapshot;
         }
         finally
@@ -60,16 +69,19 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
 
     public void Invalidate()
     {
+        _changedHere = true;
         Interlocked.Increment(ref _version);
         _current = null;
     }
 
     public void Dispose() => _reload.Dispose();
 
-    private async Task<CatalogSnapshot> LoadAsync(CancellationToken ct)
+    private async Task<CatalogSnapshot> LoadAsync(bool fromPrimary, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var db = fromPrimary
+            ? scope.ServiceProvider.GetRequiredService<CanopyDbContext>()
+            : scope.ServiceProvider.GetRequiredKeyedService<CanopyDbContext>(Reads.MayLag);
         // Four reads without a shared snapshot, ordered so that each sees everything the earlier ones refer to
         // (catalogue rows are never deleted): allocations, then their projects, then the projects' categories,
         // then portfolios. A portfolio committed between the first read and the last has no allocations here

@@ -91,7 +91,7 @@ internal static class CnaughtCatalogEndpoints
         return TypedResults.Json(new CnaughtPortfolioWithAllocations(p.PublicId, p.Name, p.Summary, p.Description, p.ImageUrl, price, price, allocations), Json.SnakeCase);
     }
 
-    private static async Task<IResult> GetProjectAsync(string id, CatalogCache catalog, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetProjectAsync(string id, CatalogCache catalog, [FromKeyedServices(Reads.MayLag)] CanopyDbContext db, CancellationToken ct)
     {
         var snapshot = await catalog.GetAsync(ct);
         if (!snapshot.ProjectsByPublicId.TryGetValue(id, out var p)) return CnaughtProblems.NotFound("Could not find project");

@@ -98,7 +98,7 @@ internal static class CnaughtCheckoutEndpoints
         // The subaccount first, as on every CNaught route: a foreign X-Subaccount-Id is invalid-subaccount whatever the body.
         var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtCheckoutValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtCheckoutValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         var caller = http.GetCaller();
         var webhook = r.NotificationConfig?.Url;

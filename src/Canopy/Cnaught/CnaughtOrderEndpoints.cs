@@ -39,12 +39,12 @@ internal static class CnaughtOrderEndpoints
     }
 
     private static Task<IResult> PlaceGenericAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, new CnaughtOrderValidator(), r => r.AmountKg is { } kg
+        PlaceAsync(http, orders, catalog, Validators<CnaughtOrderValidator>.Instance, r => r.AmountKg is { } kg
             ? (new OrderAmount.Kilograms(kg), "amount_kg")
             : (new OrderAmount.UsdCents(r.TotalPriceUsdCents!.Value), "total_price_usd_cents"));
 
     private static Task<IResult> PlaceRideAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, new CnaughtRideOrderValidator(), r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
+        PlaceAsync(http, orders, catalog, Validators<CnaughtRideOrderValidator>.Instance, r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
 
     /// <summary>Every CNaught order: key → body → subaccount → command → the core → CNaught's answer (stored with the order when keyed).</summary>
     private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, CatalogCache catalog, FluentValidation.AbstractValidator<TRequest> validator,
@@ -85,7 +85,7 @@ internal static class CnaughtOrderEndpoints
         return outcome switch
         {
             OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
-            OrderOutcome.Placed placed => TypedResults.Json(CnaughtShapes.ToCnaught(placed.Order.Order!, subaccount, snapshot, baseUrl), Json.SnakeCase, statusCode: StatusCodes.Status201Created),
+            OrderOutcome.Placed placed => Render(placed.Order.Order!, subaccount, snapshot, baseUrl).AsResult(replay: false),
             OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, ToProblem(failed.Error, field, r.PortfolioId), IdempotencyErrors),
             OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
             OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
@@ -96,7 +96,7 @@ internal static class CnaughtOrderEndpoints
 
     private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot, string baseUrl) =>
         new(StatusCodes.Status201Created, "application/json; charset=utf-8",
-            JsonSerializer.SerializeToUtf8Bytes(CnaughtShapes.ToCnaught(order, subaccount, snapshot, baseUrl), Json.SnakeCase));
+            CnaughtOrderJson.Serialize(CnaughtOrderRow.Of(order), subaccount, snapshot, baseUrl));
 
     /// <summary>The core's refusals as CNaught problems; <paramref name="quantityField"/> is the field that carried the amount.</summary>
     internal static IResult ToProblem(OrderError e, string quantityField, string? portfolioId) => e.Code switch

@@ -36,7 +36,7 @@ internal static class CnaughtQuoteEndpoints
 
     private static async Task<IResult> QuoteMassAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtQuoteValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtQuoteValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         return await QuoteAsync(http, pricer, new OrderAmount.Kilograms(r.AmountKg!.Value), "amount_kg", r.PortfolioId, ct);
     }

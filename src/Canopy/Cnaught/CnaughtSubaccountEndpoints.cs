@@ -97,7 +97,7 @@ internal static class CnaughtSubaccountEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
     {
         var caller = http.GetCaller();
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtSubaccountValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtSubaccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
         if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
@@ -127,7 +127,7 @@ internal static class CnaughtSubaccountEndpoints
     {
         var sub = await FindAsync(http, db, id, tracked: true, ct);
         if (sub is null) return NotFound();
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtSubaccountValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtSubaccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
         if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
@@ -164,7 +164,7 @@ internal static class CnaughtSubaccountEndpoints
     {
         var sub = await FindAsync(http, db, id, tracked: true, ct);
         if (sub is null) return NotFound();
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, new CnaughtLogoUrlValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtLogoUrlValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
         // The image stays where it is: fetching arbitrary URLs from the server would invite SSRF.
         sub.LogoUrl = r.LogoUrl;

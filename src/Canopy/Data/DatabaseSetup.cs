@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Canopy.Data;
 
@@ -11,7 +12,9 @@ internal static class DatabaseSetup
 {
     /// <summary>
     /// Registers the context for <c>Database:Provider</c> (sqlite | postgres) and <c>ConnectionStrings:Canopy</c>,
-    /// and exposes it as <see cref="CanopyDbContext"/> so that no feature knows which provider runs.
+    /// and exposes it as <see cref="CanopyDbContext"/> so that no feature knows which provider runs; plus the
+    /// <see cref="Reads.MayLag"/> context (and data source) on <c>ConnectionStrings:CanopyRead</c>'s standbys, or on the
+    /// same database when that is not set.
     /// </summary>
     public static IServiceCollection AddCanopyData(this IServiceCollection services, IConfiguration config)
     {
@@ -34,23 +37,49 @@ internal static class DatabaseSetup
                 if (synchronous is not ("FULL" or "NORMAL" or "EXTRA"))
                     throw new InvalidOperationException($"Database:SqliteSynchronous must be FULL, NORMAL or EXTRA, not '{synchronous}'.");
                 services.AddSingleton<IOrderStore>(sp => new SqliteOrderStore(sqlite.ConnectionString, synchronous, sp.GetRequiredService<ILogger<SqliteOrderStore>>()));
+                if (!string.IsNullOrWhiteSpace(config.GetConnectionString(PostgresDataSources.ReadConnectionStringName)))
+                    throw new InvalidOperationException($"ConnectionStrings:{PostgresDataSources.ReadConnectionStringName} (read replicas) needs Database:Provider postgres.");
+                // One file, one process: every read is current.
+                services.AddKeyedScoped<CanopyDbContext>(Reads.MayLag, (sp, _) => sp.GetRequiredService<CanopyDbContext>());
                 break;
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new InvalidOperationException("Database:Provider is postgres but ConnectionStrings:Canopy is not set.");
-                // One pool for EF Core and the order batch. Statements used often are prepared once per connection
-                // unless the operator's connection string says otherwise.
-                var pg = new NpgsqlConnectionStringBuilder(connectionString);
-                if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) pg.MaxAutoPrepare = 64;
-                services.AddSingleton(_ => new NpgsqlDataSourceBuilder(pg.ConnectionString).Build());
+                // One pool for EF Core and the order batch, on the primary.
+                services.AddSingleton(_ => PostgresDataSources.Primary(connectionString));
                 services.AddDbContextPool<PostgresCanopyDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
                 services.AddScoped<CanopyDbContext>(sp => sp.GetRequiredService<PostgresCanopyDbContext>());
                 services.AddSingleton<IOrderStore, PostgresOrderStore>();
+                AddPostgresReads(services, config.GetConnectionString(PostgresDataSources.ReadConnectionStringName));
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{provider}'.");
         }
         return services;
+    }
+
+    /// <summary>
+    /// The <see cref="Reads.MayLag"/> services. With a read connection string: their own data source (standbys
+    /// preferred) and a pool of no-tracking contexts on it; without: the primary's data source and the request's context.
+    /// </summary>
+    private static void AddPostgresReads(IServiceCollection services, string? readConnectionString)
+    {
+        if (string.IsNullOrWhiteSpace(readConnectionString))
+        {
+            services.AddKeyedSingleton<NpgsqlDataSource>(Reads.MayLag, (sp, _) => sp.GetRequiredService<NpgsqlDataSource>());
+            services.AddKeyedScoped<CanopyDbContext>(Reads.MayLag, (sp, _) => sp.GetRequiredService<CanopyDbContext>());
+            return;
+        }
+        services.AddKeyedSingleton(Reads.MayLag, (_, _) => PostgresDataSources.Reader(readConnectionString));
+        services.AddKeyedSingleton<IDbContextFactory<PostgresCanopyDbContext>>(Reads.MayLag, (sp, _) =>
+        {
+            var options = ConfigurePostgres(new DbContextOptionsBuilder<PostgresCanopyDbContext>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(Reads.MayLag))
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+                .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
+            return new PooledDbContextFactory<PostgresCanopyDbContext>(((DbContextOptionsBuilder<PostgresCanopyDbContext>)options).Options);
+        });
+        // Disposed with the request's scope, which returns it to the pool.
+        services.AddKeyedScoped<CanopyDbContext>(Reads.MayLag, (sp, key) => sp.GetRequiredKeyedService<IDbContextFactory<PostgresCanopyDbContext>>(key).CreateDbContext());
     }
 
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>

@@ -32,8 +32,11 @@ public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Cat
 /// <summary>Grams offset in one calendar month (UTC).</summary>
 public sealed record MonthlyImpact(int Year, int Month, long Grams);
 
-/// <summary>What an account (or one subaccount) has offset: live orders, not cancelled, by category and project.</summary>
-public sealed class ImpactService(CanopyDbContext db, CatalogCache catalog)
+/// <summary>
+/// What an account (or one subaccount) has offset: live orders, not cancelled, by category and project. Sums over every
+/// order of an account, so they read from a standby when there are read replicas (a new order shows a moment later).
+/// </summary>
+public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbContext db, CatalogCache catalog)
 {
     public async Task<ImpactSummary> SummariseAsync(long accountId, TokenMode mode, long? subaccountId, DateTime? from, DateTime? to, CancellationToken ct)
     {

@@ -12,7 +12,8 @@ public sealed record PublicFeedEntry(string OrderGroupId, string AccountName, lo
 
 /// <summary>
 /// The most recent live orders of accounts that opted in to the public feed, cached per node for
-/// <c>Canopy:PublicFeedRefreshSeconds</c> (at most an hour). Wren's public list and the /feed page both read it.
+/// <c>Canopy:PublicFeedRefreshSeconds</c> (at most an hour), read from a standby when there are read replicas. Wren's
+/// public list and the /feed page both read it.
 /// </summary>
 internal sealed class PublicFeed(IServiceScopeFactory scopes, CatalogCache catalog, TimeProvider time, IConfiguration config) : IDisposable
 {
@@ -30,7 +31,7 @@ internal sealed class PublicFeed(IServiceScopeFactory scopes, CatalogCache catal
     private async Task<IReadOnlyList<PublicFeedEntry>> LoadAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var db = scope.ServiceProvider.GetRequiredKeyedService<CanopyDbContext>(Reads.MayLag);
         var snapshot = await catalog.GetAsync(ct);
         // An order is one charge for one portfolio, so one order is one row.
         var rows = await (from o in db.Orders.AsNoTracking()

@@ -149,7 +149,7 @@ internal static class AccountAdminEndpoints
     private static async Task<Results<Created<AccountResponse>, ValidationProblem>> CreateAccountAsync(
         HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerService ledger, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateAccountValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateAccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         long? portfolioId = null;
         if (r.DefaultPortfolioId is not null)
@@ -225,7 +225,7 @@ internal static class AccountAdminEndpoints
     {
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
         if (account is null) return OperatorResults.NotFound("account");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdateAccountValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdateAccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.DefaultPortfolioId is not null)
         {
@@ -262,7 +262,7 @@ internal static class AccountAdminEndpoints
         long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateUserValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateUserValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         var email = r.Email!.Trim().ToLowerInvariant();
         if (await db.Users.AnyAsync(u => u.AccountId == id && u.Email == email, ct))
@@ -297,7 +297,7 @@ internal static class AccountAdminEndpoints
         long id, HttpRequest request, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateTokenValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateTokenValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.UserId is { } userId && !await db.Users.AnyAsync(u => u.Id == userId && u.AccountId == id, ct))
             return OperatorResults.Invalid("user_id", "The account has no such user.");
@@ -349,7 +349,7 @@ internal static class AccountAdminEndpoints
         long id, HttpRequest request, CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, CancellationToken ct)
     {
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreditsValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreditsValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
 
         var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", id, ct);

@@ -354,7 +354,7 @@ internal static class CatalogAdminEndpoints
     private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> CreateCategoryAsync(
         HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateCategoryValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateCategoryValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         var id = r.Id ?? await NewIdAsync(id => db.ProjectCategories.AnyAsync(c => c.Id == id, ct));
         if (r.Id is not null && await db.ProjectCategories.AnyAsync(c => c.Id == id, ct))
@@ -389,7 +389,7 @@ internal static class CatalogAdminEndpoints
     private static async Task<Results<Created<ProjectResponse>, ValidationProblem, ProblemHttpResult>> CreateProjectAsync(
         HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateProjectValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateProjectValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.CategoryId is not null && !await db.ProjectCategories.AnyAsync(c => c.Id == r.CategoryId, ct))
             return OperatorResults.Invalid("category_id", $"There is no project category '{r.CategoryId}'.");
@@ -461,7 +461,7 @@ internal static class CatalogAdminEndpoints
     {
         var p = await db.Projects.FirstOrDefaultAsync(x => x.PublicId == id, ct);
         if (p is null) return OperatorResults.NotFound("project");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdateProjectValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdateProjectValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.CostPerTonUsdCents is not null && p.Kind == ProjectKind.Tree)
             return OperatorResults.Invalid("cost_per_ton_usd_cents", "A tree project is priced per tree.");
@@ -498,7 +498,7 @@ internal static class CatalogAdminEndpoints
     private static async Task<Results<Created<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> CreatePortfolioAsync(
         HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreatePortfolioValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreatePortfolioValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
 
         var ids = r.Allocations!.Select(a => a.ProjectId!).ToList();
@@ -570,7 +570,7 @@ internal static class CatalogAdminEndpoints
     {
         var portfolio = await db.Portfolios.Include(p => p.Allocations).FirstOrDefaultAsync(p => p.PublicId == id, ct);
         if (portfolio is null) return OperatorResults.NotFound("portfolio");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new UpdatePortfolioValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdatePortfolioValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         if (r.IsDefault == true && r.Active == false || r.IsDefault == true && !portfolio.Active && r.Active != true)
             return OperatorResults.Invalid("is_default", "The default portfolio must be active.");
@@ -604,7 +604,7 @@ internal static class CatalogAdminEndpoints
     private static async Task<Results<Created<InventoryResponse>, ValidationProblem>> CreateBatchAsync(
         HttpRequest request, CanopyDbContext db, OutboxProcessor outbox, TimeProvider time, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new CreateInventoryValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateInventoryValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.PublicId == r.ProjectId, ct);
         if (project is null) return OperatorResults.Invalid("project_id", $"There is no project '{r.ProjectId}'.");

@@ -100,7 +100,7 @@ internal static class PaymentAdminEndpoints
         currency = currency.ToUpperInvariant();
         if (!Currencies.IsValidCode(currency) || currency == "USD")
             return OperatorResults.Invalid("currency", "The path must name a three-letter ISO 4217 currency other than USD.");
-        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, new FxRateValidator(), allowForm: false, ct);
+        var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<FxRateValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
         var micro = (long)(r.UnitsPerUsd!.Value * 1_000_000m);
         var rate = await db.FxRates.FirstOrDefaultAsync(x => x.Currency == currency, ct);

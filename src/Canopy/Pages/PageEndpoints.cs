@@ -59,7 +59,8 @@ internal static class PageEndpoints
     private static async Task<IResult> ImpactAsync(string slug, string? subaccountId, HttpContext http, CancellationToken ct)
     {
         var services = http.RequestServices;
-        var view = await PageQueries.ImpactAsync(services.GetRequiredService<CanopyDbContext>(), services.GetRequiredService<ImpactService>(),
+        // A public page of totals: it may lag by the replication delay (read from a standby when there are read replicas).
+        var view = await PageQueries.ImpactAsync(services.GetRequiredKeyedService<CanopyDbContext>(Reads.MayLag), services.GetRequiredService<ImpactService>(),
             services.GetRequiredService<CatalogCache>(), services.GetRequiredService<IOptionsSnapshot<EquivalenceFactors>>().Value,
             services.GetRequiredService<TimeProvider>(), slug, subaccountId, ct);
         return view is null

@@ -33,8 +33,9 @@ internal static class WrenListEndpoints
     /// <summary>
     /// Streams every row: an account with 100 000 orders gets them without the server holding them all.
     /// Two index range scans on (account_id, mode, certified, id); totals and rank come from account_totals.
+    /// Lists may lag by the replication delay: they read from a standby when there are read replicas.
     /// </summary>
-    private static async Task ListOffsetOrdersAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    private static async Task ListOffsetOrdersAsync(HttpContext http, [FromKeyedServices(Reads.MayLag)] CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
     {
         var caller = http.GetCaller();
         if (caller.IsTest)
@@ -103,7 +104,7 @@ internal static class WrenListEndpoints
         return new WrenStats(WrenOrderEndpoints.Tons(mine), rank, Decimals.Trim(percentile));
     }
 
-    private static async Task<IResult> ListTreeOrdersAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListTreeOrdersAsync(HttpContext http, [FromKeyedServices(Reads.MayLag)] CanopyDbContext db, CancellationToken ct)
     {
         var caller = http.GetCaller();
         if (caller.IsTest)

@@ -37,7 +37,7 @@ internal static class WrenOrderEndpoints
     }
 
     private static Task<IResult> PlaceOffsetOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, new WrenOffsetOrderValidator(), "test_oo_",
+        PlaceAsync(http, orders, Validators<WrenOffsetOrderValidator>.Instance, "test_oo_",
             r => (r.PortfolioId is { } id ? new OrderSource.Portfolio(id, null) : new OrderSource.DefaultPortfolio(), new OrderAmount.Tonnes(r.Tons!.Value)),
             (r, p) => new WrenOrderResponse
             {
@@ -46,7 +46,7 @@ internal static class WrenOrderEndpoints
             });
 
     private static Task<IResult> PlaceProjectOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, new WrenProjectOrderValidator(), "test_po_",
+        PlaceAsync(http, orders, Validators<WrenProjectOrderValidator>.Instance, "test_po_",
             r => (new OrderSource.Project(r.ProjectId!.Value), new OrderAmount.UsdCents(r.AmountInUsdCents!.Value)),
             (r, p) => new WrenOrderResponse
             {
@@ -57,7 +57,7 @@ internal static class WrenOrderEndpoints
             });
 
     private static Task<IResult> PlaceTreeOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, new WrenTreeOrderValidator(), "test_to_",
+        PlaceAsync(http, orders, Validators<WrenTreeOrderValidator>.Instance, "test_to_",
             r => (new OrderSource.TreeProject(), new OrderAmount.Trees(r.AmountOfTrees!.Value)),
             (r, p) => new WrenOrderResponse
             {
@@ -67,7 +67,7 @@ internal static class WrenOrderEndpoints
 
     private static async Task<IResult> PreviewTreesAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, new WrenTreePreviewValidator(), allowForm: true, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, Validators<WrenTreePreviewValidator>.Instance, allowForm: true, ct);
         if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
         var caller = http.GetCaller();
         var (cents, local, currency, error) = await pricer.PriceTreesAsync(caller, r.AmountOfTrees!.Value, ct);

@@ -31,6 +31,33 @@ public abstract class CnaughtIdempotencyTests(CanopyApp app)
         Assert.Single(await app.LedgerOfAsync(c.Account.Id), t => t.Kind == "order_payment");
     }
 
+    /// <summary>
+    /// A new order's answer is written from its columns (as the list is); GET serialises the order record. Right after
+    /// placing, both must be the same bytes: keyed or not, in a subaccount or not, a ride, text that needs escaping.
+    /// </summary>
+    [Fact]
+    public async Task ANewOrdersAnswerIsExactlyWhatGetShowsOfIt()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var sub = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Fleet" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var requests = new (string Path, object Body, string? Key, string? Subaccount)[]
+        {
+            ("/v1/orders", new { amount_kg = 10 }, TestData.NewId("key"), null),
+            ("/v1/orders", new { amount_kg = 0.5m, metadata = "naïve \"q\" <b>&</b> 🌳", description = "Ünï – d" }, null, null),
+            ("/v1/orders", new { total_price_usd_cents = 99 }, TestData.NewId("key"), sub),
+            ("/v1/orders/ride", new { distance_km = 7.25m }, TestData.NewId("key"), null),
+        };
+        foreach (var (path, body, key, subaccount) in requests)
+        {
+            var placed = await c.Live.SendAsync(HttpMethod.Post, path, body, idempotencyKey: key, subaccount: subaccount);
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+            var answer = await placed.Content.ReadAsStringAsync(Ct);
+            var id = System.Text.Json.Nodes.JsonNode.Parse(answer)!["id"]!.GetValue<string>();
+            var get = await c.Live.GetAsync($"/v1/orders/{id}", Ct);
+            Assert.Equal(await get.Content.ReadAsStringAsync(Ct), answer);
+        }
+    }
+
     [Fact]
     public async Task ChangedPayloadIs422()
     {

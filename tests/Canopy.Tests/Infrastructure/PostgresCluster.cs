@@ -63,6 +63,34 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A hot standby of this (running) cluster, streaming from it, started on a free port (from
+    /// <paramref name="firstPort"/> up): <c>pg_basebackup -R</c> copies the data directory and writes the replication
+    /// settings; PostgreSQL's defaults (<c>wal_level=replica</c>, <c>hot_standby=on</c>, replication allowed from
+    /// 127.0.0.1 under trust) need no change.
+    /// </summary>
+    public async Task<PostgresCluster> StartStandbyAsync(int firstPort)
+    {
+        var root = Directory.CreateTempSubdirectory("canopy-test-pg-standby-").FullName;
+        if (_asRoot) await RunAsync("chown", "postgres:postgres", root);
+        var standby = new PostgresCluster(_bin, root, FirstFree(firstPort));
+        try
+        {
+            await standby.RunPgAsync("pg_basebackup", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres",
+                "-D", standby.Data, "-R", "-X", "stream", "-c", "fast", "--no-sync");
+            await standby.StartAsync();
+            return standby;
+        }
+        catch
+        {
+            await standby.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Whether <c>pg_basebackup</c> is installed next to the server (for <see cref="StartStandbyAsync"/>).</summary>
+    public static bool CanMakeStandbys => ServerBinaries() is { } bin && File.Exists(Path.Combine(bin, "pg_basebackup"));
+
     public async Task StartAsync()
     {
         await RunPgAsync("pg_ctl", "-D", Data, "-l", Path.Combine(_root, "pg.log"), "-w", "-t", "60", "-o",

@@ -1,0 +1,12 @@
+using FluentValidation;
+
+namespace Canopy.Web;
+
+/// <summary>
+/// One instance per validator type. Building a FluentValidation validator compiles its rules (expression trees), which
+/// cost more than validating a body; a built validator holds no per-request state and is safe to share.
+/// </summary>
+internal static class Validators<TValidator> where TValidator : IValidator, new()
+{
+    public static readonly TValidator Instance = new();
+}
