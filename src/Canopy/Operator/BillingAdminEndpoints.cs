@@ -28,7 +28,7 @@ internal static class BillingAdminEndpoints
         var invoices = admin.MapGroup("/invoices").WithTags("Operator: billing");
         invoices.MapGet("", ListInvoicesAsync).WithName("AdminListInvoices")
             .WithSummary("Invoices, newest first (?account_id=, period=yyyy-MM, status=issued|paid, limit, starting_after)")
-            .WithPaging().Produces<PageResponse<InvoiceResponse>>();
+            .WithPaging().WithIntegerQuery("account_id").Produces<PageResponse<InvoiceResponse>>();
         invoices.MapGet("/{id:long}", GetInvoiceAsync).WithName("AdminGetInvoice").WithSummary("An invoice with its lines").Produces<InvoiceResponse>();
         invoices.MapPost("/{id:long}/pay", PayInvoiceAsync).WithName("AdminPayInvoice")
             .WithSummary("Mark an invoice paid (a ledger transaction into the bank account); 409 when already paid").Produces<InvoiceResponse>();
@@ -51,12 +51,13 @@ internal static class BillingAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<InvoiceResponse>>, ValidationProblem>> ListInvoicesAsync(
-        long? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var query = db.Invoices.AsNoTracking();
-        if (account_id is { } a) query = query.Where(i => i.AccountId == a);
+        if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
+        if (accountId is { } a) query = query.Where(i => i.AccountId == a);
         if (period is not null) query = query.Where(i => i.Period == period);
         if (status is not null)
         {

@@ -17,7 +17,7 @@ internal static class InventoryAdminEndpoints
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
         inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory")
             .WithSummary("List credit batches, newest first, with issued, retired and available grams (?project_id=, ?vintage=, limit, starting_after)")
-            .WithPaging().Produces<PageResponse<InventoryResponse>>();
+            .WithPaging().WithIntegerQuery("vintage").Produces<PageResponse<InventoryResponse>>();
         inventory.MapGet("/{id:long}", GetBatchAsync).WithName("AdminGetInventory").WithSummary("Get one credit batch")
             .Produces<InventoryResponse>();
         inventory.MapGet("/vintages", ListVintagesAsync).WithName("AdminListInventoryVintages")
@@ -27,7 +27,7 @@ internal static class InventoryAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
-        string? project_id, int? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? project_id, string? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
@@ -35,7 +35,8 @@ internal static class InventoryAdminEndpoints
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        if (vintage is { } v) query = query.Where(x => x.b.Vintage == v);
+        if (!AdminQuery.TryInteger<int>(vintage, out var vintageYear)) return OperatorResults.Invalid("vintage", AdminQuery.IntegerMessage("vintage"));
+        if (vintageYear is { } v) query = query.Where(x => x.b.Vintage == v);
         if (page.StartingAfter is { } after) query = query.Where(x => x.b.Id < after);
         var rows = await query.OrderByDescending(x => x.b.Id).Take(page.Limit + 1).ToListAsync(ct);
         return TypedResults.Ok(page.Page([.. rows.Select(x => CatalogAdminEndpoints.ToResponse(x.b, x.PublicId))], b => b.Id));

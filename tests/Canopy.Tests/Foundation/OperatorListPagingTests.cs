@@ -188,6 +188,42 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     {
         await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("starting_after");
     }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDeclaresEveryListsPageParametersAndIntegerFilters()
+    {
+        var paths = (await app.Anonymous().GetJsonAsync("/openapi/v1.json"))["paths"]!;
+        string[] lists =
+        [
+            "/admin/accounts", "/admin/accounts/{id}/users", "/admin/accounts/{id}/tokens", "/admin/project-categories", "/admin/projects",
+            "/admin/portfolios", "/admin/fx-rates", "/admin/inventory", "/admin/inventory/vintages", "/admin/orders", "/admin/outbox",
+            "/admin/invoices", "/admin/payouts", "/admin/billing/runs",
+        ];
+        foreach (var list in lists)
+        {
+            var parameters = paths[list]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+            Assert.True(parameters.ContainsKey("limit") && parameters.ContainsKey("starting_after"), list);
+            Assert.Equal("integer", parameters["limit"]["schema"]!["type"]!.ToString());
+        }
+        foreach (var (list, filter) in new[] { ("/admin/orders", "account_id"), ("/admin/outbox", "account_id"), ("/admin/invoices", "account_id"), ("/admin/inventory", "vintage") })
+        {
+            var parameter = paths[list]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == filter)!;
+            Assert.Equal("integer", parameter["schema"]!["type"]!.ToString());
+        }
+    }
+
+    /// <summary>An integer filter that is not one names its field (it was the framework's bare "Bad Request").</summary>
+    [Theory]
+    [InlineData("/admin/orders?account_id=abc", "account_id")]
+    [InlineData("/admin/orders?account_id=99999999999999999999", "account_id")]
+    [InlineData("/admin/outbox?account_id=1.5", "account_id")]
+    [InlineData("/admin/invoices?account_id=%20", "account_id")]
+    [InlineData("/admin/inventory?vintage=2024x", "vintage")]
+    [InlineData("/admin/inventory?vintage=99999999999", "vintage")]
+    public async Task ANonIntegerFilterIs400NamingIt(string url, string field)
+    {
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(field);
+    }
 }
 
 public sealed class OperatorListPagingTestsOnSqlite(SqliteApp app) : OperatorListPagingTests(app), IClassFixture<SqliteApp>;
