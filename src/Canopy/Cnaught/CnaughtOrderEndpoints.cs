@@ -4,6 +4,7 @@ using Canopy.Data;
 using Canopy.Idempotency;
 using Canopy.Ordering;
 using Canopy.Web;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using System.Text.Json;
 
@@ -151,7 +152,8 @@ internal static class CnaughtOrderEndpoints
     /// from those rows (<see cref="CnaughtOrderPage"/>). Only an empty page with a cursor costs a second query, to tell an
     /// unknown cursor from the end of the list.
     /// </summary>
-    private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, [FromKeyedServices(Reads.MayLag)] CanopyDbContext reads, CanopyDbContext db,
+        CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
     {
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, ct);
@@ -159,11 +161,29 @@ internal static class CnaughtOrderEndpoints
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
 
-        var scope = Visible(db, caller);
-        if (selection.Subaccount is { } s) scope = scope.Where(o => o.SubaccountId == s.Id);
-        var cursor = page.Cursor;
+        // Read from a standby when there is one (a list may trail the last commit by the replication delay).
+        var subaccountId = selection.Subaccount?.Id;
+        var orders = await PageAsync(reads, caller, subaccountId, page, ct);
+        if (orders.Count == 0 && page.Cursor is { } cursor)
+        {
+            // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
+            if (!await InScope(db, caller, subaccountId).AnyAsync(o => o.PublicId == cursor, ct))
+                return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+            if (!ReferenceEquals(reads, db)) orders = await PageAsync(db, caller, subaccountId, page, ct);
+        }
+
+        var subaccounts = orders.Any(o => o.SubaccountId is not null)
+            ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
+            : EmptySubaccounts;
+        return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
+    }
+
+    /// <summary>One keyset query: the page's orders with their allocations and live retirements, the cursor resolved inside it.</summary>
+    private static async Task<List<CnaughtOrderRow>> PageAsync(CanopyDbContext db, Caller caller, long? subaccountId, CursorPage page, CancellationToken ct)
+    {
+        var scope = InScope(db, caller, subaccountId);
         var query = scope;
-        if (cursor is not null)
+        if (page.Cursor is { } cursor)
         {
             var cursorId = scope.Where(o => o.PublicId == cursor).Select(o => o.Id);
             query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
@@ -178,13 +198,13 @@ internal static class CnaughtOrderEndpoints
                         .Select(r => new CnaughtRetirementRow(r.SerialNumberRange, r.RegistryUrl)).ToList())).ToList()))
             .AsSingleQuery().ToListAsync(ct);
         if (page.Before) orders.Reverse();
-        if (orders.Count == 0 && cursor is not null && !await scope.AnyAsync(o => o.PublicId == cursor, ct))
-            return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+        return orders;
+    }
 
-        var subaccounts = orders.Any(o => o.SubaccountId is not null)
-            ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
-            : EmptySubaccounts;
-        return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
+    private static IQueryable<Order> InScope(CanopyDbContext db, Caller caller, long? subaccountId)
+    {
+        var scope = Visible(db, caller);
+        return subaccountId is { } s ? scope.Where(o => o.SubaccountId == s) : scope;
     }
 
     private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();

@@ -13,6 +13,12 @@ internal static class PostgresDataSources
 {
     public const string ReadConnectionStringName = "CanopyRead";
 
+    /// <summary>Npgsql's <c>Timeout</c> when the connection string does not set one.</summary>
+    public const int DefaultConnectTimeoutSeconds = 5;
+
+    private static readonly System.Text.RegularExpressions.Regex ConnectTimeoutSet =
+        new(@"(^|;)\s*timeout\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>
     /// The data source of writes, transactions, leases and migrations. A single host is used as given (as before read
     /// replicas existed); a list of hosts is narrowed to the primary, whatever order they are listed in.
@@ -48,6 +54,10 @@ internal static class PostgresDataSources
         // Statements used often are prepared once per connection unless the operator's string says otherwise
         // (behind a PgBouncer older than 1.21 in transaction mode it must say Max Auto Prepare=0: docs/deployment.md).
         if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) pg.MaxAutoPrepare = 64;
+        // How long a request may wait for a connection (to open one, or for a busy pool to free one) before it is
+        // answered 503: 5 s instead of Npgsql's 15, so an unreachable server or an exhausted pool sheds load quickly.
+        // Statements keep Npgsql's Command Timeout (30 s). docs/deployment.md states both bounds.
+        if (!ConnectTimeoutSet.IsMatch(connectionString)) pg.Timeout = DefaultConnectTimeoutSeconds;
         return pg;
     }
 

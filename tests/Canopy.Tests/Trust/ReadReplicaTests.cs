@@ -147,6 +147,11 @@ public sealed class ReadReplicaTests(ReplicaSet set) : IClassFixture<ReplicaSet>
             Assert.Empty(await WrenOrderIdsAsync(wrenB));
             Assert.Equal(0m, (await liveA.GetJsonAsync("/v1/impact/data"))["total_offset_kgs"]!.GetValue<decimal>());
             Assert.Equal(0m, (await liveB.GetJsonAsync("/v1/impact/data"))["total_offset_kgs"]!.GetValue<decimal>());
+            Assert.Empty((await liveA.GetJsonAsync("/v1/orders"))["data"]!.AsArray());
+            // A cursor the standby has not replayed yet (an order just placed) is paged on the primary, not refused;
+            // an unknown one is still 400.
+            Assert.Equal([throughA], (await liveB.GetJsonAsync($"/v1/orders?starting_after={throughB}"))["data"]!.AsArray().Select(o => o!["id"]!.GetValue<string>()));
+            Assert.Equal(HttpStatusCode.BadRequest, (await liveB.GetAsync("/v1/orders?starting_after=nosuchorder", TestContext.Current.CancellationToken)).StatusCode);
         }
         finally
         {
@@ -159,6 +164,7 @@ public sealed class ReadReplicaTests(ReplicaSet set) : IClassFixture<ReplicaSet>
         Assert.Equal(3, listed.Count);
         Assert.Contains(wrenThroughB, listed);
         Assert.Equal(12m, (await liveB.GetJsonAsync("/v1/impact/data"))["total_offset_kgs"]!.GetValue<decimal>());
+        Assert.Equal(3, (await liveB.GetJsonAsync("/v1/orders"))["data"]!.AsArray().Count); // the Wren offset order too
         await a.AssertLedgerSoundAsync();
     }
 

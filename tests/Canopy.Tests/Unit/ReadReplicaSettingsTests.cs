@@ -28,6 +28,23 @@ public sealed class ReadReplicaSettingsTests
         Assert.NotNull(source);
     }
 
+    [Theory]
+    [InlineData("Host=db1;Username=canopy;Database=canopy", 5, 30)]
+    [InlineData("Host=db1;Username=canopy;Database=canopy;Command Timeout=60", 5, 60)]
+    [InlineData("Host=db1;Username=canopy;Database=canopy;Timeout=20", 20, 30)]
+    [InlineData("Host=db1,db2;Username=canopy;Database=canopy; timeout = 2", 2, 30)]
+    public void AConnectionWaitsFiveSecondsUnlessTheStringSaysOtherwise(string connectionString, int timeout, int commandTimeout)
+    {
+        foreach (var source in new[] { PostgresDataSources.Primary(connectionString), PostgresDataSources.Reader(connectionString) })
+        {
+            using (source)
+            {
+                var built = new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString);
+                Assert.Equal((timeout, commandTimeout), (built.Timeout, built.CommandTimeout));
+            }
+        }
+    }
+
     [Fact]
     public void ReadReplicasNeedPostgres()
     {
