@@ -191,7 +191,7 @@ internal static class CnaughtOrderEndpoints
         var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
         var orders = await ordered.Take(page.Limit).Select(o => new CnaughtOrderRow(
                 o.Id, o.PublicId, o.OrderNumber, o.Grams, o.CreatedAt, o.Metadata, o.Description, o.PriceUsdCents, o.State, o.Kind,
-                o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters,
+                o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters, o.CheckoutSessionId,
                 o.Allocations.Where(a => a.Grams > 0).OrderBy(a => a.Id).Select(a => new CnaughtAllocationRow(a.ProjectId, a.Grams,
                     // Live retirements only: a cancelled order's grams went back to inventory.
                     a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id)

@@ -58,7 +58,7 @@ internal static class CnaughtOrderJson
         WriteStringOrNull(w, CertificatePublicUrl, CnaughtShapes.CertificateUrl(o.State, o.CertificateId, publicBaseUrl));
         WriteStringOrNull(w, CertificateDownloadPublicUrl, CnaughtShapes.CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl));
         WriteStringOrNull(w, SubaccountId, subaccountPublicId);
-        w.WriteNull(CheckoutSessionId);
+        WriteStringOrNull(w, CheckoutSessionId, o.CheckoutSessionId);
         w.WriteStartArray(ProjectAllocations);
         foreach (var a in o.Allocations)
         {

@@ -6,12 +6,12 @@ namespace Canopy.Cnaught;
 internal sealed record CnaughtOrderRow(
     long Id, string PublicId, string OrderNumber, long Grams, DateTime CreatedAt, string? Metadata, string? Description,
     long PriceUsdCents, OrderState State, OrderKind Kind, string? CallbackUrl, string CertificateId, long? SubaccountId,
-    long? DistanceMeters, List<CnaughtAllocationRow> Allocations)
+    long? DistanceMeters, string? CheckoutSessionId, List<CnaughtAllocationRow> Allocations)
 {
     /// <summary>The same columns from an order in memory (its allocations and retirements loaded).</summary>
     public static CnaughtOrderRow Of(Order o) => new(
         o.Id, o.PublicId, o.OrderNumber, o.Grams, o.CreatedAt, o.Metadata, o.Description, o.PriceUsdCents, o.State, o.Kind,
-        o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters,
+        o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters, o.CheckoutSessionId,
         [.. o.Allocations.Where(a => a.Grams > 0).OrderBy(a => a.Id).Select(a => new CnaughtAllocationRow(a.ProjectId, a.Grams,
             [.. a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id).Select(r => new CnaughtRetirementRow(r.SerialNumberRange, r.RegistryUrl))]))]);
 }

@@ -58,7 +58,7 @@ internal static class CnaughtShapes
             o.PublicId, o.OrderNumber, Kg(o.Grams), Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,
             StateName(o.State), TypeName(o.Kind), o.CallbackUrl,
             CertificateUrl(o.State, o.CertificateId, publicBaseUrl), CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl),
-            subaccountPublicId, null, allocations, DistanceKm(o.DistanceMeters));
+            subaccountPublicId, o.CheckoutSessionId, allocations, DistanceKm(o.DistanceMeters));
     }
 
     public static string StateName(OrderState state) =>

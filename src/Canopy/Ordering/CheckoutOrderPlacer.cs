@@ -34,6 +34,7 @@ internal sealed class CheckoutOrderPlacer(OrderService orders, AccountContextCac
                 CallbackUrl = session.OrderWebhookUrl,
                 PublicId = session.OrderPublicId,
                 PaidReference = paymentReference,
+                CheckoutSessionId = session.PublicId,
             }, null, ct);
             return outcome is OrderOutcome.Failed failed ? failed.Error.Message : null;
         }

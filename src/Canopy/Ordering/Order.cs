@@ -55,6 +55,8 @@ public sealed class Order
     public bool SendReceiptEmail { get; set; }
     /// <summary>Unguessable id of the public certificate (≥ 96 bits).</summary>
     public required string CertificateId { get; set; }
+    /// <summary>The checkout session (its public id) this order was paid through, if any.</summary>
+    public string? CheckoutSessionId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? FulfilledAt { get; set; }
     public DateTime? CancelledAt { get; set; }
@@ -105,6 +107,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         b.Property(x => x.OnBehalfOfName).HasMaxLength(200);
         b.Property(x => x.OnBehalfOfEmail).HasMaxLength(320);
         b.Property(x => x.CallbackUrl).HasMaxLength(2048);
+        b.Property(x => x.CheckoutSessionId).HasMaxLength(255);
         b.Property(x => x.CertificateId).HasMaxLength(40);
         b.HasIndex(x => x.PublicId).IsUnique();
         b.HasIndex(x => x.CertificateId).IsUnique();

@@ -62,4 +62,6 @@ public sealed record OrderCommand
     public string? PublicId { get; init; }
     /// <summary>Paid already, outside the order (a Stripe Checkout payment): nothing is charged; this is the payment reference.</summary>
     public string? PaidReference { get; init; }
+    /// <summary>The checkout session (its public id) whose payment this order is.</summary>
+    public string? CheckoutSessionId { get; init; }
 }

@@ -230,6 +230,7 @@ public sealed class OrderService(
             CallbackUrl = cmd.CallbackUrl,
             DistanceMeters = p.DistanceMeters,
             SendReceiptEmail = cmd.SendReceiptEmail,
+            CheckoutSessionId = cmd.CheckoutSessionId,
             CreatedAt = now,
         };
         var projects = p.Portfolio is { } portfolio

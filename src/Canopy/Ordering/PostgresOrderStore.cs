@@ -28,9 +28,9 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
           INSERT INTO orders (public_id, order_number, account_id, subaccount_id, token_id, mode, dialect, kind, state, portfolio_id,
             project_id, grams, trees, price_usd_cents, amount_charged, charge_currency, payment_method, payment_reference, note,
             metadata, description, on_behalf_of_name, on_behalf_of_email, callback_url, distance_meters, send_receipt_email,
-            certificate_id, created_at)
+            certificate_id, created_at, checkout_session_id)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-            $25, $26, $27)
+            $25, $26, $27, $51)
           RETURNING id),
         a AS (
           INSERT INTO order_allocations (order_id, account_id, mode, project_id, grams, trees, price_usd_cents, certified, cancelled, created_at)
@@ -131,7 +131,8 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
             P(claim?.Key, NpgsqlDbType.Varchar), P(claim?.Fingerprint, NpgsqlDbType.Varchar), P(w.Answer?.Status ?? 0),
             P(w.Answer?.ContentType, NpgsqlDbType.Varchar),
             P(w.Answer is { } answer ? System.Text.Encoding.UTF8.GetString(answer.Body) : "", NpgsqlDbType.Text),
-            P(w.BalanceMarker ?? "", NpgsqlDbType.Text), P(w.CreditsLedgerAccountId ?? 0), P(claim?.ExpiresAt ?? o.CreatedAt));
+            P(w.BalanceMarker ?? "", NpgsqlDbType.Text), P(w.CreditsLedgerAccountId ?? 0), P(claim?.ExpiresAt ?? o.CreatedAt),
+            P(o.CheckoutSessionId, NpgsqlDbType.Varchar));
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

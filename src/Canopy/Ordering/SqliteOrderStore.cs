@@ -141,10 +141,10 @@ internal sealed class SqliteOrderStore : IOrderStore, IAsyncDisposable
                 INSERT INTO orders (public_id, order_number, account_id, subaccount_id, token_id, mode, dialect, kind, state, portfolio_id,
                   project_id, grams, trees, price_usd_cents, amount_charged, charge_currency, payment_method, payment_reference, note,
                   metadata, description, on_behalf_of_name, on_behalf_of_email, callback_url, distance_meters, send_receipt_email,
-                  certificate_id, created_at)
+                  certificate_id, created_at, checkout_session_id)
                 VALUES ($public_id, $order_number, $account_id, $subaccount_id, $token_id, $mode, $dialect, $kind, 0, $portfolio_id,
                   $project_id, $grams, $trees, $price, $charged, $currency, $payment_method, $payment_reference, $note,
-                  $metadata, $description, $obo_name, $obo_email, $callback_url, $distance, $receipt, $certificate_id, $created_at)
+                  $metadata, $description, $obo_name, $obo_email, $callback_url, $distance, $receipt, $certificate_id, $created_at, $checkout_session_id)
                 RETURNING id
                 """);
             _allocation = Make(conn, """
@@ -199,7 +199,7 @@ internal sealed class SqliteOrderStore : IOrderStore, IAsyncDisposable
                 ("$currency", o.ChargeCurrency), ("$payment_method", (int)o.PaymentMethod), ("$payment_reference", o.PaymentReference), ("$note", o.Note),
                 ("$metadata", o.Metadata), ("$description", o.Description), ("$obo_name", o.OnBehalfOfName), ("$obo_email", o.OnBehalfOfEmail),
                 ("$callback_url", o.CallbackUrl), ("$distance", o.DistanceMeters), ("$receipt", o.SendReceiptEmail), ("$certificate_id", o.CertificateId),
-                ("$created_at", o.CreatedAt))!;
+                ("$created_at", o.CreatedAt), ("$checkout_session_id", o.CheckoutSessionId))!;
             foreach (var a in o.Allocations)
             {
                 a.OrderId = o.Id;

@@ -119,6 +119,9 @@ public abstract class CnaughtCheckoutTests(StripeApp app)
         Assert.Equal(250, order["price_usd_cents"]!.GetValue<long>());
         Assert.Equal("Cart 7", order["description"]!.GetValue<string>());
         Assert.Equal("https://shop.example/hook", order["callback_url"]!.GetValue<string>());
+        // The order names the session it was paid through, in the list and by id.
+        Assert.Equal(id, order["checkout_session_id"]!.GetValue<string>());
+        Assert.Equal(id, (await c.Live.GetJsonAsync($"/v1/orders/{orderId}"))["checkout_session_id"]!.GetValue<string>());
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();

@@ -1424,6 +1424,11 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("character varying(3)")
                         .HasColumnName("charge_currency");
 
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("checkout_session_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

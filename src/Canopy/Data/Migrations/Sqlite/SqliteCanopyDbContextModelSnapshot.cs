@@ -1381,6 +1381,11 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("charge_currency");
 
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkout_session_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
