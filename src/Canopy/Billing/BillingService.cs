@@ -51,8 +51,10 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
     public async Task<BillingRunResult> RunAsync(DateTime monthStart, CancellationToken ct)
     {
         var period = PeriodOf(monthStart);
-        var end = monthStart.AddMonths(1);
         var now = time.GetUtcNow().UtcDateTime;
+        // A month that has not begun is not over (checked first: the month after 9999-12 does not exist).
+        if (monthStart > now) return BillingRunResult.MonthNotOver;
+        var end = monthStart.AddMonths(1);
         if (end > now) return BillingRunResult.MonthNotOver;
         if (await db.BillingRuns.AnyAsync(r => r.Period == period, ct)) return BillingRunResult.AlreadyRan;
 

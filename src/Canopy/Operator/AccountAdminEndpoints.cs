@@ -125,16 +125,20 @@ internal static class AccountAdminEndpoints
         var accounts = admin.MapGroup("/accounts").WithTags("Operator: accounts");
         accounts.MapPost("", CreateAccountAsync).WithName("AdminCreateAccount").WithSummary("Create an account")
             .WithJsonBody<CreateAccountRequest>();
-        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts, newest first (limit, starting_after)");
+        accounts.MapGet("", ListAccountsAsync).WithName("AdminListAccounts").WithSummary("List accounts, newest first (limit, starting_after)")
+            .WithPaging().Produces<PageResponse<AccountResponse>>();
         accounts.MapGet("/{id:long}", GetAccountAsync).WithName("AdminGetAccount").WithSummary("Get an account");
         accounts.MapPatch("/{id:long}", UpdateAccountAsync).WithName("AdminUpdateAccount").WithSummary("Change an account's settings (fields given are changed)")
             .WithJsonBody<UpdateAccountRequest>();
         accounts.MapPost("/{id:long}/users", CreateUserAsync).WithName("AdminCreateUser").WithSummary("Add a user to an account")
             .WithJsonBody<CreateUserRequest>();
-        accounts.MapGet("/{id:long}/users", ListUsersAsync).WithName("AdminListUsers").WithSummary("List an account's users");
+        accounts.MapGet("/{id:long}/users", ListUsersAsync).WithName("AdminListUsers").WithSummary("List an account's users, newest first (limit, starting_after)")
+            .WithPaging().Produces<PageResponse<UserResponse>>();
         accounts.MapPost("/{id:long}/tokens", CreateTokenAsync).WithName("AdminCreateToken").WithSummary("Issue an API token (the secret is shown once)")
             .WithJsonBody<CreateTokenRequest>();
-        accounts.MapGet("/{id:long}/tokens", ListTokensAsync).WithName("AdminListTokens").WithSummary("List an account's tokens (never their secrets)");
+        accounts.MapGet("/{id:long}/tokens", ListTokensAsync).WithName("AdminListTokens")
+            .WithSummary("List an account's tokens, newest first, never their secrets (limit, starting_after)")
+            .WithPaging().Produces<PageResponse<TokenResponse>>();
         accounts.MapDelete("/{id:long}/tokens/{tokenId:long}", RevokeTokenAsync).WithName("AdminRevokeToken").WithSummary("Revoke a token");
         accounts.MapPost("/{id:long}/credits", AddCreditsAsync).WithName("AdminAddCredits").WithSummary("Top up an account's USD credits")
             .WithJsonBody<CreditsRequest>();
@@ -277,11 +281,16 @@ internal static class AccountAdminEndpoints
         return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
     }
 
-    private static async Task<Results<Ok<ListResponse<UserResponse>>, ProblemHttpResult>> ListUsersAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> ListUsersAsync(
+        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id).OrderBy(u => u.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<UserResponse>([.. users.Select(ToResponse)]));
+        var after = page.StartingAfter;
+        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id && (after == null || u.Id < after))
+            .OrderByDescending(u => u.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. users.Select(ToResponse)], u => u.Id));
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
@@ -313,11 +322,16 @@ internal static class AccountAdminEndpoints
             new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
     }
 
-    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListTokensAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PageResponse<TokenResponse>>, ValidationProblem, ProblemHttpResult>> ListTokensAsync(
+        long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id).OrderBy(t => t.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<TokenResponse>([.. tokens.Select(ToResponse)]));
+        var after = page.StartingAfter;
+        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id && (after == null || t.Id < after))
+            .OrderByDescending(t => t.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. tokens.Select(ToResponse)], t => t.Id));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RevokeTokenAsync(
@@ -385,5 +399,3 @@ internal static class AccountAdminEndpoints
         new(t.Id, t.AccountId, t.Mode, t.Kind, t.Name, t.Prefix, t.UserId, t.CreatedAt, t.LastUsedAt, t.RevokedAt);
 }
 
-/// <summary>A list in the operator API: <c>{"data": [...]}</c> (long lists are pages: <see cref="PageResponse{T}"/>).</summary>
-public sealed record ListResponse<T>(IReadOnlyList<T> Data);

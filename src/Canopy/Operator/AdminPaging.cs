@@ -1,22 +1,29 @@
 using System.Globalization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Canopy.Operator;
 
 /// <summary>A page of an operator list: <c>{"data": [...], "has_more": …, "next_cursor": …}</c>; pass next_cursor as <c>starting_after</c>.</summary>
 public sealed record PageResponse<T>(IReadOnlyList<T> Data, bool HasMore, string? NextCursor);
 
-/// <summary>Keyset paging for operator lists: <c>limit</c> 1–200 (default 50), <c>starting_after</c> the last id seen; newest first.</summary>
+/// <summary>
+/// Keyset paging for operator lists: <c>limit</c> 1–200 (default 50), <c>starting_after</c> the previous page's
+/// <c>next_cursor</c>. Lists of rows with a numeric id page on it, newest first (<see cref="StartingAfter"/>); lists keyed
+/// by a string (categories, currencies, months) page on that key (<see cref="StartingAfterKey"/>).
+/// </summary>
 internal readonly record struct AdminPage(int Limit, long? StartingAfter, string? Error)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
+    private const string CursorMessage = "'starting_after' must be the next_cursor of the previous page.";
+
+    /// <summary>The cursor of a list keyed by a string, already checked to be one of its keys' shape.</summary>
+    public string? StartingAfterKey { get; init; }
 
     public static AdminPage Parse(IQueryCollection query)
     {
-        var limit = DefaultLimit;
-        var l = query["limit"].ToString();
-        if (l.Length > 0 && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-            return new(0, null, $"'limit' must be an integer from 1 to {MaxLimit}.");
+        if (ParseLimit(query) is not { } limit) return LimitError;
         var after = query["starting_after"].ToString();
         if (after.Length == 0) return new(limit, null, null);
         return long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
@@ -24,11 +31,56 @@ internal readonly record struct AdminPage(int Limit, long? StartingAfter, string
             : new(0, null, "'starting_after' must be the id of the last item of the previous page.");
     }
 
+    /// <summary>For a list keyed by a string: a cursor that <paramref name="isKey"/> refuses is a 400 before it reaches the database.</summary>
+    public static AdminPage ParseKey(IQueryCollection query, Func<string, bool> isKey)
+    {
+        if (ParseLimit(query) is not { } limit) return LimitError;
+        var after = query["starting_after"].ToString();
+        if (after.Length == 0) return new(limit, null, null);
+        return isKey(after) ? new(limit, null, null) { StartingAfterKey = after } : new(0, null, CursorMessage);
+    }
+
+    private static AdminPage LimitError => new(0, null, $"'limit' must be an integer from 1 to {MaxLimit}.");
+
+    private static int? ParseLimit(IQueryCollection query)
+    {
+        var l = query["limit"].ToString();
+        if (l.Length == 0) return DefaultLimit;
+        return int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit ? limit : null;
+    }
+
     /// <summary>Cuts the one-extra row that tells whether there is a next page.</summary>
-    public PageResponse<T> Page<T>(List<T> rowsPlusOne, Func<T, long> id)
+    public PageResponse<T> Page<T>(List<T> rowsPlusOne, Func<T, long> id) =>
+        Page(rowsPlusOne, (Func<T, string>)(x => id(x).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Cuts the one-extra row; the cursor is the last row's key.</summary>
+    public PageResponse<T> Page<T>(List<T> rowsPlusOne, Func<T, string> key)
     {
         var more = rowsPlusOne.Count > Limit;
         var data = more ? rowsPlusOne[..Limit] : rowsPlusOne;
-        return new PageResponse<T>(data, more, more ? id(data[^1]).ToString(CultureInfo.InvariantCulture) : null);
+        return new PageResponse<T>(data, more, more ? key(data[^1]) : null);
     }
+}
+
+internal static class AdminPagingOpenApi
+{
+    /// <summary>Declares the page parameters, which the handler reads from the query by hand, in the OpenAPI document.</summary>
+    public static RouteHandlerBuilder WithPaging(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "limit", In = ParameterLocation.Query,
+                Description = $"Page size, 1–{AdminPage.MaxLimit} (default {AdminPage.DefaultLimit}).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = AdminPage.MaxLimit.ToString(CultureInfo.InvariantCulture) },
+            });
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "starting_after", In = ParameterLocation.Query,
+                Description = "The next_cursor of the previous page.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+            return Task.CompletedTask;
+        });
 }

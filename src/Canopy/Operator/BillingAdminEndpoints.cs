@@ -28,7 +28,7 @@ internal static class BillingAdminEndpoints
         var invoices = admin.MapGroup("/invoices").WithTags("Operator: billing");
         invoices.MapGet("", ListInvoicesAsync).WithName("AdminListInvoices")
             .WithSummary("Invoices, newest first (?account_id=, period=yyyy-MM, status=issued|paid, limit, starting_after)")
-            .Produces<PageResponse<InvoiceResponse>>();
+            .WithPaging().WithIntegerQuery("account_id").Produces<PageResponse<InvoiceResponse>>();
         invoices.MapGet("/{id:long}", GetInvoiceAsync).WithName("AdminGetInvoice").WithSummary("An invoice with its lines").Produces<InvoiceResponse>();
         invoices.MapPost("/{id:long}/pay", PayInvoiceAsync).WithName("AdminPayInvoice")
             .WithSummary("Mark an invoice paid (a ledger transaction into the bank account); 409 when already paid").Produces<InvoiceResponse>();
@@ -36,13 +36,14 @@ internal static class BillingAdminEndpoints
         var payouts = admin.MapGroup("/payouts").WithTags("Operator: billing");
         payouts.MapGet("", ListPayoutsAsync).WithName("AdminListPayouts")
             .WithSummary("Partner payout statements, newest first (?project_id=, period=yyyy-MM, status=issued|paid, limit, starting_after)")
-            .Produces<PageResponse<PayoutResponse>>();
+            .WithPaging().Produces<PageResponse<PayoutResponse>>();
         payouts.MapGet("/{id:long}", GetPayoutAsync).WithName("AdminGetPayout").WithSummary("A payout statement with its lines").Produces<PayoutResponse>();
         payouts.MapPost("/{id:long}/pay", PayPayoutAsync).WithName("AdminPayPayout")
             .WithSummary("Mark a payout sent (a ledger transaction out of the bank account); 409 when already paid").Produces<PayoutResponse>();
 
         var runs = admin.MapGroup("/billing/runs").WithTags("Operator: billing");
-        runs.MapGet("", ListRunsAsync).WithName("AdminListBillingRuns").WithSummary("Months billed so far").Produces<ListResponse<BillingRunResponse>>();
+        runs.MapGet("", ListRunsAsync).WithName("AdminListBillingRuns").WithSummary("Months billed so far, newest first (limit, starting_after: a yyyy-MM)")
+            .WithPaging().Produces<PageResponse<BillingRunResponse>>();
         runs.MapPost("", RunAsync).WithName("AdminRunBilling")
             .WithSummary("Bill a finished month now (the monthly job does this by itself); 409 when it was already billed")
             .WithJsonBody<BillingRunRequest>().Produces<BillingRunResponse>(201);
@@ -50,12 +51,13 @@ internal static class BillingAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<InvoiceResponse>>, ValidationProblem>> ListInvoicesAsync(
-        long? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var query = db.Invoices.AsNoTracking();
-        if (account_id is { } a) query = query.Where(i => i.AccountId == a);
+        if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
+        if (accountId is { } a) query = query.Where(i => i.AccountId == a);
         if (period is not null) query = query.Where(i => i.Period == period);
         if (status is not null)
         {
@@ -117,10 +119,16 @@ internal static class BillingAdminEndpoints
         return TypedResults.Ok((await PayoutAsync(db, id, ct))!);
     }
 
-    private static async Task<Ok<ListResponse<BillingRunResponse>>> ListRunsAsync(CanopyDbContext db, CancellationToken ct)
+    /// <summary>Keyed by the month (yyyy-MM sorts as text in every database).</summary>
+    private static async Task<Results<Ok<PageResponse<BillingRunResponse>>, ValidationProblem>> ListRunsAsync(
+        HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var runs = await db.BillingRuns.AsNoTracking().OrderByDescending(r => r.Period).Take(240).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<BillingRunResponse>([.. runs.Select(r => new BillingRunResponse(r.Period, r.RanAt, r.Invoices, r.Payouts))]));
+        var page = AdminPage.ParseKey(request.Query, p => p.Length == 7 && BillingService.TryParsePeriod(p, out _));
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfterKey;
+        var runs = await db.BillingRuns.AsNoTracking().Where(r => after == null || string.Compare(r.Period, after) < 0)
+            .OrderByDescending(r => r.Period).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. runs.Select(r => new BillingRunResponse(r.Period, r.RanAt, r.Invoices, r.Payouts))], r => r.Period));
     }
 
     private static async Task<Results<Created<BillingRunResponse>, ValidationProblem, ProblemHttpResult>> RunAsync(

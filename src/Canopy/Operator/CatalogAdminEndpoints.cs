@@ -124,6 +124,9 @@ internal static class CatalogRules
     public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
     public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
     public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
+
+    /// <summary>What <see cref="IdPattern"/> accepts (without the regex's allowance for a trailing newline).</summary>
+    public static bool IsId(string text) => text.Length is >= 1 and <= 64 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }
 
 internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategoryRequest>
@@ -319,12 +322,14 @@ internal static class CatalogAdminEndpoints
         var categories = admin.MapGroup("/project-categories").WithTags("Operator: catalogue");
         categories.MapPost("", CreateCategoryAsync).WithName("AdminCreateCategory").WithSummary("Create a project category")
             .WithJsonBody<CreateCategoryRequest>();
-        categories.MapGet("", ListCategoriesAsync).WithName("AdminListCategories").WithSummary("List project categories");
+        categories.MapGet("", ListCategoriesAsync).WithName("AdminListCategories").WithSummary("List project categories by id (limit, starting_after)")
+            .WithPaging().Produces<PageResponse<CategoryResponse>>();
 
         var projects = admin.MapGroup("/projects").WithTags("Operator: catalogue");
         projects.MapPost("", CreateProjectAsync).WithName("AdminCreateProject").WithSummary("Create a project")
             .WithJsonBody<CreateProjectRequest>();
-        projects.MapGet("", ListProjectsAsync).WithName("AdminListProjects").WithSummary("List projects");
+        projects.MapGet("", ListProjectsAsync).WithName("AdminListProjects").WithSummary("List projects, newest first (limit, starting_after: a wren_id)")
+            .WithPaging().Produces<PageResponse<ProjectResponse>>();
         projects.MapGet("/{id}", GetProjectAsync).WithName("AdminGetProject").WithSummary("Get a project");
         projects.MapPatch("/{id}", UpdateProjectAsync).WithName("AdminUpdateProject").WithSummary("Change a project (fields given are changed)")
             .WithJsonBody<UpdateProjectRequest>();
@@ -332,7 +337,8 @@ internal static class CatalogAdminEndpoints
         var portfolios = admin.MapGroup("/portfolios").WithTags("Operator: catalogue");
         portfolios.MapPost("", CreatePortfolioAsync).WithName("AdminCreatePortfolio").WithSummary("Create a portfolio")
             .WithJsonBody<CreatePortfolioRequest>();
-        portfolios.MapGet("", ListPortfoliosAsync).WithName("AdminListPortfolios").WithSummary("List portfolios");
+        portfolios.MapGet("", ListPortfoliosAsync).WithName("AdminListPortfolios").WithSummary("List portfolios, newest first (limit, starting_after: a wren_id)")
+            .WithPaging().Produces<PageResponse<PortfolioResponse>>();
         portfolios.MapPatch("/{id}", UpdatePortfolioAsync).WithName("AdminUpdatePortfolio").WithSummary("Rename, describe, retire or make a portfolio the default (allocations never change: create a new portfolio)")
             .WithJsonBody<UpdatePortfolioRequest>();
 
@@ -368,10 +374,16 @@ internal static class CatalogAdminEndpoints
         return TypedResults.Created($"/admin/project-categories/{id}", ToResponse(category));
     }
 
-    private static async Task<Ok<ListResponse<CategoryResponse>>> ListCategoriesAsync(CanopyDbContext db, CancellationToken ct)
+    /// <summary>Categories have only their string id as a key: they page on it, in the database's order of strings.</summary>
+    private static async Task<Results<Ok<PageResponse<CategoryResponse>>, ValidationProblem>> ListCategoriesAsync(
+        HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var list = await db.ProjectCategories.AsNoTracking().OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<CategoryResponse>([.. list.Select(ToResponse)]));
+        var page = AdminPage.ParseKey(request.Query, CatalogRules.IsId);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfterKey;
+        var rows = await db.ProjectCategories.AsNoTracking().Where(c => after == null || string.Compare(c.Id, after) > 0)
+            .OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. rows.Select(ToResponse)], c => c.Id));
     }
 
     private static async Task<Results<Created<ProjectResponse>, ValidationProblem, ProblemHttpResult>> CreateProjectAsync(
@@ -423,10 +435,19 @@ internal static class CatalogAdminEndpoints
         return TypedResults.Created($"/admin/projects/{project.PublicId}", ToResponse(project));
     }
 
-    private static async Task<Ok<ListResponse<ProjectResponse>>> ListProjectsAsync(CanopyDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Pages on the internal id (wren_id): the primary key, never changed. The public id is the operator's to choose at
+    /// creation, so its order says nothing about age.
+    /// </summary>
+    private static async Task<Results<Ok<PageResponse<ProjectResponse>>, ValidationProblem>> ListProjectsAsync(
+        HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var list = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<ProjectResponse>([.. list.Select(ToResponse)]));
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfter;
+        var rows = await db.Projects.AsNoTracking().Where(p => after == null || p.Id < after)
+            .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. rows.Select(ToResponse)], p => p.WrenId));
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ProblemHttpResult>> GetProjectAsync(string id, CanopyDbContext db, CancellationToken ct)
@@ -530,10 +551,18 @@ internal static class CatalogAdminEndpoints
         return TypedResults.Created($"/admin/portfolios/{portfolio.PublicId}", ToResponse(portfolio, projects.Values.ToDictionary(p => p.Id)));
     }
 
-    private static async Task<Ok<ListResponse<PortfolioResponse>>> ListPortfoliosAsync(CatalogCache catalog, CancellationToken ct)
+    /// <summary>Pages on the internal id (wren_id), like projects; read from the database, not the catalogue cache, so a page is never stale.</summary>
+    private static async Task<Results<Ok<PageResponse<PortfolioResponse>>, ValidationProblem>> ListPortfoliosAsync(
+        HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var snapshot = await catalog.GetAsync(ct);
-        return TypedResults.Ok(new ListResponse<PortfolioResponse>([.. snapshot.Portfolios.Select(p => ToResponse(p, snapshot.Projects))]));
+        var page = AdminPage.Parse(request.Query);
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfter;
+        var rows = await db.Portfolios.AsNoTracking().Include(p => p.Allocations).Where(p => after == null || p.Id < after)
+            .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var projectIds = rows.SelectMany(p => p.Allocations).Select(a => a.ProjectId).Distinct().ToList();
+        var projects = await db.Projects.AsNoTracking().Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        return TypedResults.Ok(page.Page([.. rows.Select(p => ToResponse(p, projects))], p => p.WrenId));
     }
 
     private static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> UpdatePortfolioAsync(
@@ -625,7 +654,7 @@ internal static class CatalogAdminEndpoints
         p.LifetimeStartYear is null && p.LifetimeEndYear is null ? null : new LifetimeResponse(p.LifetimeStartYear, p.LifetimeEndYear),
         p.DueDiligence, p.BeyondCarbon, p.RiskOfReversal, p.ThirdPartyLabels, p.NotableBuyers, p.DueDiligenceFigure, p.NewsArticles);
 
-    private static PortfolioResponse ToResponse(Portfolio p, IReadOnlyDictionary<long, Project> projects) => new(
+    private static PortfolioResponse ToResponse(Portfolio p, Dictionary<long, Project> projects) => new(
         p.PublicId, p.Id, p.Name, p.Summary, p.Description, p.ImageUrl, p.IsDefault, p.Active,
         [.. p.Allocations.OrderBy(a => a.Position).Select(a => new AllocationResponse(projects[a.ProjectId].PublicId, a.PartsPerMillion / 1_000_000m))]);
 

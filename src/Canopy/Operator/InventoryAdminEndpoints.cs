@@ -1,3 +1,4 @@
+using System.Globalization;
 using Canopy.Catalog;
 using Canopy.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,17 +17,17 @@ internal static class InventoryAdminEndpoints
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
         inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory")
             .WithSummary("List credit batches, newest first, with issued, retired and available grams (?project_id=, ?vintage=, limit, starting_after)")
-            .Produces<PageResponse<InventoryResponse>>();
+            .WithPaging().WithIntegerQuery("vintage").Produces<PageResponse<InventoryResponse>>();
         inventory.MapGet("/{id:long}", GetBatchAsync).WithName("AdminGetInventory").WithSummary("Get one credit batch")
             .Produces<InventoryResponse>();
         inventory.MapGet("/vintages", ListVintagesAsync).WithName("AdminListInventoryVintages")
-            .WithSummary("Issued, retired and available grams per project and vintage (?project_id=)")
-            .Produces<ListResponse<VintageResponse>>();
+            .WithSummary("Issued, retired and available grams per project and vintage, by project id then vintage (?project_id=, limit, starting_after: project_id:vintage)")
+            .WithPaging().Produces<PageResponse<VintageResponse>>();
         return admin;
     }
 
     private static async Task<Results<Ok<PageResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
-        string? project_id, int? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? project_id, string? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
@@ -34,7 +35,8 @@ internal static class InventoryAdminEndpoints
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        if (vintage is { } v) query = query.Where(x => x.b.Vintage == v);
+        if (!AdminQuery.TryInteger<int>(vintage, out var vintageYear)) return OperatorResults.Invalid("vintage", AdminQuery.IntegerMessage("vintage"));
+        if (vintageYear is { } v) query = query.Where(x => x.b.Vintage == v);
         if (page.StartingAfter is { } after) query = query.Where(x => x.b.Id < after);
         var rows = await query.OrderByDescending(x => x.b.Id).Take(page.Limit + 1).ToListAsync(ct);
         return TypedResults.Ok(page.Page([.. rows.Select(x => CatalogAdminEndpoints.ToResponse(x.b, x.PublicId))], b => b.Id));
@@ -49,16 +51,32 @@ internal static class InventoryAdminEndpoints
         return row is null ? OperatorResults.NotFound("credit batch") : TypedResults.Ok(CatalogAdminEndpoints.ToResponse(row.b, row.PublicId));
     }
 
-    private static async Task<Ok<ListResponse<VintageResponse>>> ListVintagesAsync(string? project_id, CanopyDbContext db, CancellationToken ct)
+    /// <summary>One row per (project, vintage), paged on that pair: the cursor is "PROJECT_ID:VINTAGE".</summary>
+    private static async Task<Results<Ok<PageResponse<VintageResponse>>, ValidationProblem>> ListVintagesAsync(
+        string? project_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
+        var page = AdminPage.ParseKey(request.Query, k => TryVintageCursor(k, out _, out _));
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
+        if (page.StartingAfterKey is { } cursor && TryVintageCursor(cursor, out var afterProject, out var afterVintage))
+            query = query.Where(x => string.Compare(x.PublicId, afterProject) > 0 || x.PublicId == afterProject && x.b.Vintage > afterVintage);
         var rows = await query.GroupBy(x => new { x.PublicId, x.b.Vintage })
+            .OrderBy(g => g.Key.PublicId).ThenBy(g => g.Key.Vintage).Take(page.Limit + 1)
             .Select(g => new VintageResponse(g.Key.PublicId, g.Key.Vintage, g.Count(), g.Sum(x => x.b.GramsIssued),
                 g.Sum(x => x.b.GramsIssued - x.b.GramsAvailable), g.Sum(x => x.b.GramsAvailable)))
             .ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<VintageResponse>([.. rows.OrderBy(r => r.ProjectId, StringComparer.Ordinal).ThenBy(r => r.Vintage)]));
+        return TypedResults.Ok(page.Page(rows, r => r.ProjectId + ":" + r.Vintage.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private static bool TryVintageCursor(string cursor, out string projectId, out int vintage)
+    {
+        var colon = cursor.LastIndexOf(':');
+        projectId = colon > 0 ? cursor[..colon] : "";
+        vintage = 0;
+        return colon > 0 && CatalogRules.IsId(projectId)
+            && int.TryParse(cursor.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out vintage);
     }
 }

@@ -34,7 +34,7 @@ internal static class OrderAdminEndpoints
         var orders = admin.MapGroup("/orders").WithTags("Operator: orders");
         orders.MapGet("", ListAsync).WithName("AdminListOrders")
             .WithSummary("List orders, newest first (?account_id=, state=, dialect=, mode=, created_from=, created_to=, limit, starting_after)")
-            .Produces<PageResponse<AdminOrderResponse>>();
+            .WithPaging().WithIntegerQuery("account_id").Produces<PageResponse<AdminOrderResponse>>();
         orders.MapGet("/{id}", GetAsync).WithName("AdminGetOrder")
             .WithSummary("An order with its allocations, retirements, ledger transactions and outbox messages with their delivery attempts")
             .Produces<AdminOrderDetailResponse>();
@@ -45,13 +45,14 @@ internal static class OrderAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<AdminOrderResponse>>, ValidationProblem>> ListAsync(
-        long? account_id, string? state, string? dialect, string? mode, string? created_from, string? created_to,
+        string? account_id, string? state, string? dialect, string? mode, string? created_from, string? created_to,
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var query = db.Orders.AsNoTracking();
-        if (account_id is { } a) query = query.Where(o => o.AccountId == a);
+        if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
+        if (accountId is { } a) query = query.Where(o => o.AccountId == a);
         if (state is not null)
         {
             if (!TryEnum<OrderState>(state, out var s)) return OperatorResults.Invalid("state", "'state' is placed, fulfilled or cancelled.");

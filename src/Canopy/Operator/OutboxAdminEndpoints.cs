@@ -23,7 +23,7 @@ internal static class OutboxAdminEndpoints
         var outbox = admin.MapGroup("/outbox").WithTags("Operator: outbox");
         outbox.MapGet("", ListAsync).WithName("AdminListOutbox")
             .WithSummary("Outbox messages, newest first (?status=pending|failing|gave_up|completed, topic=, account_id=, limit, starting_after)")
-            .Produces<PageResponse<OutboxMessageResponse>>();
+            .WithPaging().WithIntegerQuery("account_id").Produces<PageResponse<OutboxMessageResponse>>();
         outbox.MapGet("/{id:long}", GetAsync).WithName("AdminGetOutboxMessage").WithSummary("An outbox message with its delivery attempts")
             .Produces<OutboxMessageResponse>();
         outbox.MapPost("/{id:long}/retry", RetryAsync).WithName("AdminRetryOutboxMessage")
@@ -39,7 +39,7 @@ internal static class OutboxAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<OutboxMessageResponse>>, ValidationProblem>> ListAsync(
-        string? status, string? topic, long? account_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? status, string? topic, string? account_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
@@ -55,7 +55,8 @@ internal static class OutboxAdminEndpoints
         };
         if (query is null) return OperatorResults.Invalid("status", "'status' is pending, failing, gave_up or completed.");
         if (topic is not null) query = query.Where(m => m.Topic == topic);
-        if (account_id is { } a) query = query.Where(m => m.AccountId == a);
+        if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
+        if (accountId is { } a) query = query.Where(m => m.AccountId == a);
         if (page.StartingAfter is { } after) query = query.Where(m => m.Id < after);
         var rows = await query.OrderByDescending(m => m.Id).Take(page.Limit + 1).ToListAsync(ct);
         return TypedResults.Ok(page.Page([.. rows.Select(m => ToResponse(m, null))], m => m.Id));

@@ -39,7 +39,9 @@ internal static class PaymentAdminEndpoints
             .Produces<CardResponse>();
 
         var fx = admin.MapGroup("/fx-rates").WithTags("Operator: payments");
-        fx.MapGet("", ListRatesAsync).WithName("AdminListFxRates").WithSummary("Exchange rates used for card charges in other currencies");
+        fx.MapGet("", ListRatesAsync).WithName("AdminListFxRates")
+            .WithSummary("Exchange rates used for card charges in other currencies, by currency code (limit, starting_after)")
+            .WithPaging().Produces<PageResponse<FxRateResponse>>();
         fx.MapPut("/{currency}", SetRateAsync).WithName("AdminSetFxRate").WithSummary("Set how many units of a currency one USD buys")
             .WithJsonBody<FxRateRequest>().Produces<FxRateResponse>();
         return admin;
@@ -80,10 +82,16 @@ internal static class PaymentAdminEndpoints
         return TypedResults.Ok(new CardResponse(id, null, account.Billing, account.StripeCustomerId));
     }
 
-    private static async Task<Ok<ListResponse<FxRateResponse>>> ListRatesAsync(CanopyDbContext db, CancellationToken ct)
+    /// <summary>Keyed by currency code (upper-case ASCII letters, so every database orders them alike).</summary>
+    private static async Task<Results<Ok<PageResponse<FxRateResponse>>, ValidationProblem>> ListRatesAsync(
+        HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var rates = await db.FxRates.AsNoTracking().OrderBy(r => r.Currency).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse<FxRateResponse>([.. rates.Select(ToResponse)]));
+        var page = AdminPage.ParseKey(request.Query, c => c.Length == 3 && c.All(char.IsAsciiLetterUpper));
+        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var after = page.StartingAfterKey;
+        var rates = await db.FxRates.AsNoTracking().Where(r => after == null || string.Compare(r.Currency, after) > 0)
+            .OrderBy(r => r.Currency).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.Page([.. rates.Select(ToResponse)], r => r.Currency));
     }
 
     private static async Task<Results<Ok<FxRateResponse>, ValidationProblem>> SetRateAsync(

@@ -18,9 +18,9 @@ internal static class PageEndpoints
     {
         var pages = app.MapGroup("").WithTags("Public pages").AddEndpointFilter(PageRendering.SecurityHeadersAsync);
         pages.MapGet("/", (HttpContext http, CancellationToken _) => PageRendering.HtmlAsync<Components.HomePage>(http, [])).WithName("PageHome").WithSummary("Front door: what this server is, with links to the docs, the feed and health")
-            .Produces(StatusCodes.Status200OK, contentType: Html).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK, contentType: Html).Produces(StatusCodes.Status400BadRequest, contentType: Html);
         pages.MapGet("/feed", FeedAsync).WithName("PageFeed").WithSummary("The public feed as a page (the data of GET /api/offset-orders/public)")
-            .Produces(StatusCodes.Status200OK, contentType: Html).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status200OK, contentType: Html).Produces(StatusCodes.Status400BadRequest, contentType: Html);
         pages.MapGet("/certificates/{id}", CertificateAsync).WithName("PageCertificate")
             .WithSummary("An order's certificate (the id is the order's unguessable certificate id)")
             .Produces(StatusCodes.Status200OK, contentType: Html).Produces(StatusCodes.Status404NotFound, contentType: Html);

@@ -107,7 +107,7 @@ internal static class Hosting
     }
 
     /// <summary>
-    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the surface's error shape under /api and /v1,
+    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the surface's error shape under /api, /v1 and the public pages,
     /// problem details elsewhere.
     /// </summary>
     private static async Task WriteStatusAsync(StatusCodeContext context)

@@ -12,6 +12,9 @@ internal interface ISurfaceErrors
     /// <summary>The path the surface is served under (<c>/api</c>, <c>/v1</c>).</summary>
     PathString BasePath { get; }
 
+    /// <summary>Whether a request to this path came through the surface (the public pages have several roots).</summary>
+    bool Owns(PathString path) => path.StartsWithSegments(BasePath);
+
     /// <summary>400 for the given fields.</summary>
     IResult Invalid(FieldErrors errors);
 
@@ -32,12 +35,12 @@ internal sealed class SurfaceErrors(IEnumerable<ISurfaceErrors> surfaces)
         For(http.Request.Path)?.Status(status, message)
         ?? TypedResults.Problem(statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), detail: message);
 
-    /// <summary>Whether the path belongs to a registered surface (or the operator API), whose errors are JSON.</summary>
+    /// <summary>Whether the path belongs to a registered surface (or the operator API), which words its own errors.</summary>
     public bool IsApi(PathString path) => For(path) is not null || path.StartsWithSegments("/admin");
 
     private ISurfaceErrors? For(PathString path)
     {
-        foreach (var s in _surfaces) if (path.StartsWithSegments(s.BasePath)) return s;
+        foreach (var s in _surfaces) if (s.Owns(path)) return s;
         return null;
     }
 

@@ -22,7 +22,7 @@ public abstract class DefaultPortfolioTests(CanopyApp app)
         Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"got {(int)r.StatusCode}"));
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.Created);
 
-        var portfolios = (await app.Admin().GetJsonAsync("/admin/portfolios"))["data"]!.AsArray();
+        var portfolios = await app.Admin().ListAllAsync("/admin/portfolios");
         Assert.Single(portfolios, p => p!["is_default"]!.GetValue<bool>());
     }
 }

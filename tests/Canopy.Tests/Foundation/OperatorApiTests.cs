@@ -34,7 +34,7 @@ public abstract class OperatorApiTests(CanopyApp app)
 
     private Task<HttpResponseMessage> PatchAsync(string url, object body) => app.Admin().PatchAsJsonAsync(url, body, Ct);
 
-    private async Task<JsonArray> ListAsync(string url) => (await app.Admin().GetJsonAsync(url))["data"]!.AsArray();
+    private Task<JsonArray> ListAsync(string url) => app.Admin().ListAllAsync(url);
 
     private async Task<bool> ListedAsync(string url, string id) =>
         (await ListAsync(url)).Any(x => x!["id"]!.GetValue<string>() == id);

@@ -58,6 +58,8 @@ public abstract class BillingTests(FulfilmentApp app)
         var again = await app.Admin().PostAsJsonAsync("/admin/billing/runs", new { period = "2026-10" }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         await (await app.Admin().PostAsJsonAsync("/admin/billing/runs", new { period = "2026-11" }, Ct)).ReadJsonAsync(HttpStatusCode.BadRequest);
+        // The last month there is: not over, and no month follows it to end it (was a 500).
+        await Problems.AssertInvalidAsync(await app.Admin().PostAsJsonAsync("/admin/billing/runs", new { period = "9999-12" }, Ct), "period");
 
         // October's invoice: three charges and one credit, to the cent.
         var invoices = (await app.Admin().GetJsonAsync($"/admin/invoices?account_id={invoiced.Account.Id}"))["data"]!.AsArray();

@@ -87,6 +87,21 @@ public static class TestData
         return await response.ReadJsonAsync(expected);
     }
 
+    /// <summary>Every item of an operator list, walking its pages (limit=200, starting_after = next_cursor).</summary>
+    public static async Task<JsonArray> ListAllAsync(this HttpClient client, string url)
+    {
+        var all = new JsonArray();
+        string? cursor = null;
+        var separator = url.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        while (true)
+        {
+            var page = await client.GetJsonAsync($"{url}{separator}limit=200" + (cursor is null ? "" : "&starting_after=" + Uri.EscapeDataString(cursor)));
+            foreach (var item in page["data"]!.AsArray()) all.Add(item!.DeepClone());
+            if (!page["has_more"]!.GetValue<bool>()) return all;
+            cursor = page["next_cursor"]!.GetValue<string>();
+        }
+    }
+
     /// <summary>POSTs a raw body with a content type (malformed JSON, forms, wrong types).</summary>
     public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string url, string body, string contentType = "application/json") =>
         client.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, contentType), TestContext.Current.CancellationToken);

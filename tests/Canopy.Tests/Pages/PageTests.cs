@@ -268,6 +268,29 @@ public abstract class PageTests(CanopyApp app)
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
     }
 
+    /// <summary>Input refused before a page's handler runs is still a page: HTML with the pages' headers, not JSON.</summary>
+    [Theory]
+    [InlineData("/?x=%00", 400)]
+    [InlineData("/feed?page=%00", 400)]
+    [InlineData("/feed?%00=1", 400)]
+    [InlineData("/certificates/unknown?x=a%00b", 400)]
+    [InlineData("/certificates/unknown.pdf?x=%00", 400)]
+    [InlineData("/impact/unknown-page?%00", 400)]
+    [InlineData("/impact/unknown-page/sub?x=%00", 400)]
+    [InlineData("/certificates/a/b/c", 404)]
+    [InlineData("/assets/no-such-asset.js", 404)]
+    public async Task InputRefusedBeforeAPageIsAnHtmlErrorPage(string url, int status)
+    {
+        var response = await app.Anonymous().GetAsync(url, Ct);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains(status == 404 ? "Page not found" : "Bad Request", html, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
     [Fact]
     public async Task CertificateAndPdfSendTheHeadersToo()
     {

@@ -54,6 +54,31 @@ public abstract class StripeWebhookTests(StripeApp app)
             new JsonObject { ["id"] = "cus_x", ["object"] = "customer" }))));
     }
 
+    /// <summary>Signed with the endpoint's secret (so past the signature check), yet not an event: 400, never a 500 that Stripe retries.</summary>
+    [Fact]
+    public async Task ASignedBodyThatIsNoEventOrAnUnreadableTimestampIs400AndRecordsNothing()
+    {
+        var before = await InDbAsync(db => db.Set<StripeEvent>().CountAsync(Ct));
+        var longId = "evt_" + new string('a', 300);
+        string[] bodies =
+        [
+            "{}", "[]", "null", "\"x\"", "{\"id\":null,\"type\":null}", "{\"id\":\"evt_x\",\"object\":\"event\"}",
+            StripeApp.Event(longId, "customer.created", new JsonObject { ["id"] = "cus_x", ["object"] = "customer" }),
+        ];
+        foreach (var body in bodies)
+            await (await app.SendEventAsync(body)).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        // The HMAC is right for the timestamp text, but the text is not a number of seconds.
+        var ok = StripeApp.Event("evt_" + TestData.NewId(), "customer.created", new JsonObject { ["id"] = "cus_x", ["object"] = "customer" });
+        foreach (var t in new[] { "abc", "99999999999999999999999", "1e9" })
+        {
+            var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(StripeApp.WebhookSecret),
+                System.Text.Encoding.UTF8.GetBytes($"{t}.{ok}"));
+            await (await app.SendEventAsync(ok, $"t={t},v1={Convert.ToHexStringLower(mac)}")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        }
+        Assert.Equal(before, await InDbAsync(db => db.Set<StripeEvent>().CountAsync(Ct)));
+    }
+
     [Fact]
     public async Task AReplayedEventIsAppliedOnce()
     {

@@ -74,6 +74,9 @@ public abstract class GeneratedInputTests(CanopyApp app)
             var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             var status = (int)response.StatusCode;
             Assert.True(status < 500, $"{status} for {request}: {text}");
+            // The operator API answers only the operator key (401 when checked; an unroutable or unreadable request is refused earlier).
+            if (request.Op.Template.StartsWith("/admin", StringComparison.Ordinal) && request.Credential != Credential.Admin)
+                Assert.True(status >= 400, $"{status} without the operator key for {request}: {text}");
             if (status >= 400)
             {
                 AssertShape(request.Url, response, text);
@@ -95,6 +98,12 @@ public abstract class GeneratedInputTests(CanopyApp app)
         {
             var body = JsonNode.Parse(text) as JsonObject;
             Assert.True(body is not null && body.Count == 1 && body["message"]?.GetValue<string>() is { Length: > 0 }, $"Not Wren's {{\"message\"}}: {(int)response.StatusCode} {text}");
+        }
+        else if (path is "/" or "/feed" || path.StartsWith("/certificates/", StringComparison.Ordinal) || path.StartsWith("/impact/", StringComparison.Ordinal)
+            || path.StartsWith("/assets/", StringComparison.Ordinal))
+        {
+            // The public pages answer every error with an HTML page.
+            Assert.True(media == "text/html" && text.StartsWith("<!DOCTYPE html>", StringComparison.Ordinal), $"Not an HTML page ({media}): {(int)response.StatusCode} {text}");
         }
         else if (path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/admin/", StringComparison.Ordinal))
         {

@@ -15,8 +15,8 @@ public abstract class WrenTreeOrderTests(CanopyApp app)
     private async Task<long> TreePriceAsync(long centsPerTree)
     {
         var admin = app.Admin();
-        var projects = (await admin.GetJsonAsync("/admin/projects"))["data"]!.AsArray();
-        var first = projects.FirstOrDefault(p => p!["kind"].Str() == "tree" && p["active"]!.GetValue<bool>());
+        var projects = await admin.ListAllAsync("/admin/projects"); // newest first: the first in catalogue order is the last listed
+        var first = projects.LastOrDefault(p => p!["kind"].Str() == "tree" && p["active"]!.GetValue<bool>());
         if (first is null) return (await app.CreateProjectAsync(centsPerTree, kind: "tree")).WrenId();
         var response = await admin.PatchAsJsonAsync($"/admin/projects/{first["id"].Str()}", new { cost_per_tree_usd_cents = centsPerTree }, TestContext.Current.CancellationToken);
         await response.ReadJsonAsync(HttpStatusCode.OK);

@@ -22,6 +22,8 @@ public sealed record StripeWebhookAnswer(bool Received, string Status);
 internal static class StripeWebhookEndpoints
 {
     public const int MaxBodyBytes = 512 * 1024;
+    /// <summary>The stored event id's column length (Stripe's ids are far shorter).</summary>
+    private const int MaxEventIdLength = 255;
     /// <summary>A claim on an event left by a crashed node may be taken over after this long.</summary>
     private static readonly TimeSpan Takeover = TimeSpan.FromMinutes(5);
 
@@ -66,10 +68,15 @@ internal static class StripeWebhookEndpoints
             logger.LogWarning("Refused a Stripe webhook: {Reason}", ex.Message);
             return Bad("The Stripe-Signature header does not verify this body.");
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or Newtonsoft.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or Newtonsoft.Json.JsonException or ArgumentException
+            or InvalidOperationException or FormatException or OverflowException)
         {
+            // Stripe.net checks the signature first, so these are bodies signed with our secret that are still not events
+            // (not an object, no id), or a timestamp that is not a number: refused, not a 500 that Stripe would retry for days.
             return Bad("The body is not a Stripe event.");
         }
+        if (stripeEvent is not { Id.Length: > 0 and <= MaxEventIdLength, Type.Length: > 0 })
+            return Bad("The body is not a Stripe event.");
 
         var events = db.Set<StripeEvent>();
         var received = time.GetUtcNow().UtcDateTime;
