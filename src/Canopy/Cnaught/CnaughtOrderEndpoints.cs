@@ -163,42 +163,19 @@ internal static class CnaughtOrderEndpoints
 
         // Read from a standby when there is one (a list may trail the last commit by the replication delay).
         var subaccountId = selection.Subaccount?.Id;
-        var orders = await PageAsync(reads, caller, subaccountId, page, ct);
+        var orders = await CnaughtOrderPageQuery.ReadAsync(reads, caller, subaccountId, page, ct);
         if (orders.Count == 0 && page.Cursor is { } cursor)
         {
             // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
             if (!await InScope(db, caller, subaccountId).AnyAsync(o => o.PublicId == cursor, ct))
                 return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
-            if (!ReferenceEquals(reads, db)) orders = await PageAsync(db, caller, subaccountId, page, ct);
+            if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
         }
 
         var subaccounts = orders.Any(o => o.SubaccountId is not null)
             ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
             : EmptySubaccounts;
         return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
-    }
-
-    /// <summary>One keyset query: the page's orders with their allocations and live retirements, the cursor resolved inside it.</summary>
-    private static async Task<List<CnaughtOrderRow>> PageAsync(CanopyDbContext db, Caller caller, long? subaccountId, CursorPage page, CancellationToken ct)
-    {
-        var scope = InScope(db, caller, subaccountId);
-        var query = scope;
-        if (page.Cursor is { } cursor)
-        {
-            var cursorId = scope.Where(o => o.PublicId == cursor).Select(o => o.Id);
-            query = page.Before ? scope.Where(o => o.Id > cursorId.First()) : scope.Where(o => o.Id < cursorId.First());
-        }
-        var ordered = page.Before ? query.OrderBy(o => o.Id) : query.OrderByDescending(o => o.Id);
-        var orders = await ordered.Take(page.Limit).Select(o => new CnaughtOrderRow(
-                o.Id, o.PublicId, o.OrderNumber, o.Grams, o.CreatedAt, o.Metadata, o.Description, o.PriceUsdCents, o.State, o.Kind,
-                o.CallbackUrl, o.CertificateId, o.SubaccountId, o.DistanceMeters, o.CheckoutSessionId,
-                o.Allocations.Where(a => a.Grams > 0).OrderBy(a => a.Id).Select(a => new CnaughtAllocationRow(a.ProjectId, a.Grams,
-                    // Live retirements only: a cancelled order's grams went back to inventory.
-                    a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id)
-                        .Select(r => new CnaughtRetirementRow(r.SerialNumberRange, r.RegistryUrl)).ToList())).ToList()))
-            .AsSingleQuery().ToListAsync(ct);
-        if (page.Before) orders.Reverse();
-        return orders;
     }
 
     private static IQueryable<Order> InScope(CanopyDbContext db, Caller caller, long? subaccountId)
