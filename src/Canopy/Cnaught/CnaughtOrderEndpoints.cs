@@ -167,7 +167,7 @@ internal static class CnaughtOrderEndpoints
         if (orders.Count == 0 && page.Cursor is { } cursor)
         {
             // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
-            if (!await InScope(db, caller, subaccountId).AnyAsync(o => o.PublicId == cursor, ct))
+            if (!await Visible(db, caller).AnyAsync(o => o.PublicId == cursor && (subaccountId == null || o.SubaccountId == subaccountId), ct))
                 return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
             if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
         }
@@ -176,12 +176,6 @@ internal static class CnaughtOrderEndpoints
             ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
             : EmptySubaccounts;
         return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
-    }
-
-    private static IQueryable<Order> InScope(CanopyDbContext db, Caller caller, long? subaccountId)
-    {
-        var scope = Visible(db, caller);
-        return subaccountId is { } s ? scope.Where(o => o.SubaccountId == s) : scope;
     }
 
     private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();

@@ -23,6 +23,9 @@ namespace Canopy.Cnaught;
 /// </summary>
 internal static class CnaughtOrderPageQuery
 {
+    /// <summary>The kinds of order CNaught shows (CO₂e: offset and ride), as SQL.</summary>
+    private static readonly string CnaughtKinds = string.Join(", ", new[] { OrderKind.Offset, OrderKind.Ride }.Select(k => ((int)k).ToString(CultureInfo.InvariantCulture)));
+
     public static async Task<List<CnaughtOrderRow>> ReadAsync(CanopyDbContext db, Caller caller, long? subaccountId, CursorPage page, CancellationToken ct)
     {
         var values = new List<object> { caller.AccountId };
@@ -40,7 +43,7 @@ internal static class CnaughtOrderPageQuery
         values.Add(long.MaxValue);
         if (page.Cursor is { } cursor)
         {
-            var cursorId = "(SELECT c.id FROM orders c WHERE c.public_id = " + Placeholder(values.Count) + " AND " + inScope + " AND c.kind IN (0, 1))";
+            var cursorId = "(SELECT c.id FROM orders c WHERE c.public_id = " + Placeholder(values.Count) + " AND " + inScope + " AND c.kind IN (" + CnaughtKinds + "))";
             values.Add(cursor);
             if (page.Before) low = cursorId;
             else high = cursorId;
@@ -56,7 +59,7 @@ internal static class CnaughtOrderPageQuery
             "a.id AS allocation_id, a.project_id AS allocation_project_id, a.grams AS allocation_grams, " +
             "r.id AS retirement_id, r.serial_number_range AS retirement_range, r.registry_url AS retirement_url " +
             "FROM (SELECT * FROM orders WHERE (" + columns + ", id) > (" + scope + ", " + low + ") AND (" + columns + ", id) < (" + scope + ", " + high + ") " +
-            "AND kind IN (" + (int)OrderKind.Offset + ", " + (int)OrderKind.Ride + ") ORDER BY " + key + " LIMIT " + limit + ") o " +
+            "AND kind IN (" + CnaughtKinds + ") ORDER BY " + key + " LIMIT " + limit + ") o " +
             "LEFT JOIN order_allocations a ON a.order_id = o.id AND a.grams > 0 " +
             "LEFT JOIN retirements r ON r.allocation_id = a.id AND r.released_at IS NULL " +
             "ORDER BY o.id DESC, a.id, r.id";

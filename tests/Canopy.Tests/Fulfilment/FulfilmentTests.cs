@@ -74,6 +74,10 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         await app.DrainOutboxAsync();
         await (await c.Live.SendAsync(HttpMethod.Post, $"/v1/orders/{cancelled}/cancel")).ReadJsonAsync(HttpStatusCode.OK);
 
+        // The list has served (and cached) the project's JSON once; an operator's edit must show in the next page.
+        Assert.Equal(HttpStatusCode.OK, (await c.Live.GetAsync("/v1/orders?limit=100", Ct)).StatusCode);
+        await app.Admin().PatchJsonAsync($"/admin/projects/{c.ProjectId}", new { name = "Renamed \"forest\"" });
+
         var page = await c.Live.GetAsync("/v1/orders?limit=100", Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("application/json; charset=utf-8", page.Content.Headers.ContentType!.ToString());
@@ -92,6 +96,7 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         Assert.Equal(sub["id"]!.GetValue<string>(), byId[ids[4]].GetProperty("subaccount_id").GetString());
         Assert.Equal(12.345m, byId[ids[3]].GetProperty("distance_km").GetDecimal());
         Assert.Equal("placed", byId[ids[5]].GetProperty("state").GetString());
+        Assert.Equal("Renamed \"forest\"", byId[ids[0]].GetProperty("project_allocations")[0].GetProperty("project").GetProperty("name").GetString());
     }
 
     [Fact]

@@ -110,4 +110,16 @@ public sealed class PricingTests
         Assert.Equal(Pricing.MaxGrams, split.Parts.Sum(p => p.Grams));
         Assert.Equal(split.Cents, split.Parts.Sum(p => p.Cents));
     }
+
+    [Fact]
+    public void AnAgreedPriceIsSplitInProportionToThePartsPricesAndSumsExactly()
+    {
+        var now = new PricedSplit(100_000, 475, [new PricedPart(1, 25_000, 25), new PricedPart(2, 75_000, 450)]);
+        var agreed = Pricing.AtAgreedPrice(now, 250);
+        Assert.Equal((100_000L, 250L), (agreed.Grams, agreed.Cents));
+        Assert.Equal([(1L, 25_000L, 13L), (2L, 75_000L, 237L)], agreed.Parts.Select(p => (p.ProjectId, p.Grams, p.Cents)));
+        // Parts that cost nothing now share the agreed price by their grams.
+        var free = Pricing.AtAgreedPrice(new PricedSplit(3, 0, [new PricedPart(1, 1, 0), new PricedPart(2, 2, 0)]), 10);
+        Assert.Equal([3L, 7L], free.Parts.Select(p => p.Cents));
+    }
 }
