@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Canopy.Tests.Clients;
 using Canopy.Tests.Infrastructure;
 
 namespace Canopy.Tests.Cnaught;
@@ -24,7 +24,7 @@ public abstract class CnaughtSdkTests(CanopyApp app)
 
         var sdkDir = Path.Combine(AppContext.BaseDirectory, "Sdk");
         await InstallAsync(sdkDir, ct);
-        var (code, output) = await RunAsync("node", sdkDir, ct, "sdk-check.mjs", app.ServerAddress!.Host, app.ServerAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), account.LiveToken);
+        var (code, output) = await OpenApiDocument.RunAsync("node", sdkDir, ct, "sdk-check.mjs", app.ServerAddress!.Host, app.ServerAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), account.LiveToken);
 
         var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         Assert.True(code == 0, $"SDK check failed (exit {code}): {output}");
@@ -47,34 +47,13 @@ public abstract class CnaughtSdkTests(CanopyApp app)
         try
         {
             if (File.Exists(Path.Combine(dir, "node_modules", "@cnaught", "cnaught-node-sdk", "package.json"))) return;
-            var (code, output) = await RunAsync("npm", dir, ct, "ci", "--no-audit", "--no-fund", "--loglevel=error");
+            var (code, output) = await OpenApiDocument.RunAsync("npm", dir, ct, "ci", "--no-audit", "--no-fund", "--loglevel=error");
             Assert.True(code == 0, $"npm ci failed: {output}");
         }
         finally
         {
             InstallGate.Release();
         }
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string file, string dir, CancellationToken ct, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
 
