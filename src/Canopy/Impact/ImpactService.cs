@@ -51,6 +51,18 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
         var perProject = await query.GroupBy(x => x.ProjectId)
             .Select(g => new { ProjectId = g.Key, Grams = g.Sum(x => x.Grams), First = g.Min(x => x.CreatedAt) })
             .ToListAsync(ct);
+        // The vintages of the credits retired for those orders (live retirements: a cancel releases them).
+        var retired = from r in db.Retirements.AsNoTracking()
+                      join o in db.Orders on r.OrderId equals o.Id
+                      where r.AccountId == accountId && o.Mode == mode && r.ReleasedAt == null
+                      select new { r.ProjectId, r.Vintage, o.SubaccountId, o.CreatedAt };
+        if (subaccountId is { } rs) retired = retired.Where(x => x.SubaccountId == rs);
+        if (from is { } rf) retired = retired.Where(x => x.CreatedAt >= rf);
+        if (to is { } rt) retired = retired.Where(x => x.CreatedAt < rt);
+        var vintages = (await retired.Select(x => new { x.ProjectId, x.Vintage }).Distinct().ToListAsync(ct))
+            .GroupBy(x => x.ProjectId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<int>)[.. g.Select(x => x.Vintage).Order()]);
+
         var snapshot = await catalog.GetAsync(ct);
         var categories = perProject
             .Where(p => snapshot.Projects.ContainsKey(p.ProjectId))
@@ -58,7 +70,7 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
             .Select(g => new CategoryImpact(
                 snapshot.Categories.GetValueOrDefault(g.Key) ?? ProjectCategory.Uncategorised,
                 g.Sum(p => p.Grams),
-                [.. g.OrderByDescending(p => p.Grams).Select(p => new ProjectImpact(snapshot.Projects[p.ProjectId], p.Grams, []))]))
+                [.. g.OrderByDescending(p => p.Grams).Select(p => new ProjectImpact(snapshot.Projects[p.ProjectId], p.Grams, vintages.GetValueOrDefault(p.ProjectId) ?? []))]))
             .OrderByDescending(c => c.Grams)
             .ToList();
         return new ImpactSummary(perProject.Sum(p => p.Grams), categories, perProject.Count == 0 ? null : perProject.Min(p => p.First));

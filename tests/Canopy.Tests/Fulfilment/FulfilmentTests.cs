@@ -99,6 +99,27 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         Assert.Equal("Renamed \"forest\"", byId[ids[0]].GetProperty("project_allocations")[0].GetProperty("project").GetProperty("name").GetString());
     }
 
+    /// <summary>CNaught's impact data names the vintages retired for each project; a cancel releases them.</summary>
+    [Fact]
+    public async Task ImpactDataListsTheVintagesRetiredForEachProject()
+    {
+        app.RequireAvailable();
+        var c = await app.CreateFulfilmentCustomerAsync();
+        await app.AddInventoryAsync(c.ProjectId, 2021, 5);
+        await app.AddInventoryAsync(c.ProjectId, 2019, 3);
+        var first = await c.OrderAsync(6); // 3 kg of 2019, 3 kg of 2021
+        var second = await c.OrderAsync(1); // 1 kg of 2021
+        await app.DrainOutboxAsync();
+
+        static string Vintages(System.Text.Json.Nodes.JsonObject impact) =>
+            impact["categories"]!.AsArray().Single()!["projects"]!.AsArray().Single()!["vintages"]!.GetValue<string>();
+        Assert.Equal("2019, 2021", Vintages(await c.Live.GetJsonAsync("/v1/impact/data")));
+
+        await (await c.Live.SendAsync(HttpMethod.Post, $"/v1/orders/{first}/cancel")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("2021", Vintages(await c.Live.GetJsonAsync("/v1/impact/data")));
+        Assert.Equal("fulfilled", await c.StateAsync(second));
+    }
+
     [Fact]
     public async Task WaitingOrdersAreFulfilledInOrderOfArrivalWhenInventoryArrives()
     {
