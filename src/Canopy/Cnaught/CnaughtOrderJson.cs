@@ -48,15 +48,15 @@ internal static class CnaughtOrderJson
         w.WriteString(Id, o.PublicId);
         w.WriteString(OrderNumber, o.OrderNumber);
         w.WriteNumber(AmountKg, CnaughtShapes.Kg(o.Grams));
-        w.WriteString(CreatedOn, CnaughtShapes.Timestamp(o.CreatedAt));
+        w.WriteString(CreatedOn, CnaughtShapes.Timestamp(o.CreatedAt, stackalloc byte[CnaughtShapes.RoundTripLength]));
         WriteStringOrNull(w, Metadata, o.Metadata);
         WriteStringOrNull(w, Description, o.Description);
         w.WriteNumber(PriceUsdCents, o.PriceUsdCents);
         w.WriteString(State, CnaughtShapes.StateName(o.State));
         w.WriteString(Type, CnaughtShapes.TypeName(o.Kind));
         WriteStringOrNull(w, CallbackUrl, o.CallbackUrl);
-        WriteStringOrNull(w, CertificatePublicUrl, CnaughtShapes.CertificateUrl(o.State, o.CertificateId, publicBaseUrl));
-        WriteStringOrNull(w, CertificateDownloadPublicUrl, CnaughtShapes.CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl));
+        WriteCertificateUrl(w, CertificatePublicUrl, o, publicBaseUrl, pdf: false);
+        WriteCertificateUrl(w, CertificateDownloadPublicUrl, o, publicBaseUrl, pdf: true);
         WriteStringOrNull(w, SubaccountId, subaccountPublicId);
         WriteStringOrNull(w, CheckoutSessionId, o.CheckoutSessionId);
         w.WriteStartArray(ProjectAllocations);
@@ -80,6 +80,19 @@ internal static class CnaughtOrderJson
         w.WriteEndArray();
         if (CnaughtShapes.DistanceKm(o.DistanceMeters) is { } km) w.WriteNumber(DistanceKm, km);
         w.WriteEndObject();
+    }
+
+    /// <summary>The certificate's URL (<see cref="CnaughtShapes.CertificateUrl"/>) written without a string per order.</summary>
+    private static void WriteCertificateUrl(Utf8JsonWriter w, JsonEncodedText name, CnaughtOrderRow o, string? publicBaseUrl, bool pdf)
+    {
+        if (!CnaughtShapes.ShowsCertificate(o.State, publicBaseUrl))
+        {
+            w.WriteNull(name);
+            return;
+        }
+        Span<char> url = stackalloc char[256];
+        if (PublicUrls.TryWriteCertificateUrl(url, publicBaseUrl, o.CertificateId, pdf, out var length)) w.WriteString(name, url[..length]);
+        else w.WriteString(name, pdf ? CnaughtShapes.CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl) : CnaughtShapes.CertificateUrl(o.State, o.CertificateId, publicBaseUrl));
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter w, JsonEncodedText name, string? value)

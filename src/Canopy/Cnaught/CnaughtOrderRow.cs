@@ -17,6 +17,6 @@ internal sealed record CnaughtOrderRow(
 }
 
 /// <summary>An allocation with grams (zero-gram rows are not shown) and its live retirements, in id order.</summary>
-internal sealed record CnaughtAllocationRow(long ProjectId, long Grams, List<CnaughtRetirementRow> Retirements);
+internal sealed record CnaughtAllocationRow(long ProjectId, long Grams, IReadOnlyList<CnaughtRetirementRow> Retirements);
 
 internal sealed record CnaughtRetirementRow(string SerialNumberRange, string? RegistryUrl);

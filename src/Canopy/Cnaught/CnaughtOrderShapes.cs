@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Serialization;
 using Canopy.Catalog;
 using Canopy.Ordering;
@@ -33,11 +34,30 @@ public sealed record CnaughtQuote(decimal AmountKg, long PriceUsdCents);
 
 internal static class CnaughtShapes
 {
-    /// <summary>CNaught's timestamps: UTC with six fractional digits.</summary>
-    public static string Timestamp(DateTime utc) =>
-        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>CNaught's timestamps: UTC with six fractional digits (<c>2026-11-28T06:28:31.641097Z</c>).</summary>
+    public static string Timestamp(DateTime utc)
+    {
+        Span<byte> utf8 = stackalloc byte[RoundTripLength];
+        return Encoding.ASCII.GetString(Timestamp(utc, utf8));
+    }
 
-    public static decimal Kg(long grams) => Decimals.Trim(grams / (decimal)Pricing.GramsPerKg);
+    /// <summary>The round-trip ("O") form of a UTC time: <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>.</summary>
+    public const int RoundTripLength = 28;
+
+    /// <summary>
+    /// <see cref="Timestamp(DateTime)"/> as UTF-8 in <paramref name="buffer"/> (<see cref="RoundTripLength"/> bytes): the
+    /// round-trip form, which .NET formats without parsing a pattern, cut to six fractional digits (truncated, as
+    /// <c>ffffff</c> is).
+    /// </summary>
+    public static ReadOnlySpan<byte> Timestamp(DateTime utc, Span<byte> buffer)
+    {
+        if (!DateTime.SpecifyKind(utc, DateTimeKind.Utc).TryFormat(buffer, out var written, "O", CultureInfo.InvariantCulture) || written != RoundTripLength)
+            throw new ArgumentOutOfRangeException(nameof(utc), utc, "Not a four-digit year.");
+        buffer[RoundTripLength - 2] = (byte)'Z';
+        return buffer[..(RoundTripLength - 1)];
+    }
+
+    public static decimal Kg(long grams) => Decimals.FromScaled(grams, 3); // grams per kg: 1 000
 
     /// <summary>
     /// The order; certificate URLs start with <paramref name="publicBaseUrl"/> (<see cref="PublicUrls.Base"/>), and are null
@@ -66,15 +86,18 @@ internal static class CnaughtShapes
 
     public static string TypeName(OrderKind kind) => kind == OrderKind.Ride ? "ride" : "generic";
 
-    public static decimal? DistanceKm(long? meters) => meters is { } m ? Decimals.Trim(m / 1000m) : null;
+    public static decimal? DistanceKm(long? meters) => meters is { } m ? Decimals.FromScaled(m, 3) : null;
 
     // A cancelled order has no certificate to show (its page says it was cancelled); nor has a callback sent when
     // Canopy:PublicBaseUrl is not set.
     public static string? CertificateUrl(OrderState state, string certificateId, string? publicBaseUrl) =>
-        state == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePath(certificateId);
+        ShowsCertificate(state, publicBaseUrl) ? publicBaseUrl + PublicUrls.CertificatePath(certificateId) : null;
 
     public static string? CertificatePdfUrl(OrderState state, string certificateId, string? publicBaseUrl) =>
-        state == OrderState.Cancelled || publicBaseUrl is null ? null : publicBaseUrl + PublicUrls.CertificatePdfPath(certificateId);
+        ShowsCertificate(state, publicBaseUrl) ? publicBaseUrl + PublicUrls.CertificatePdfPath(certificateId) : null;
+
+    public static bool ShowsCertificate(OrderState state, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? publicBaseUrl) =>
+        state != OrderState.Cancelled && publicBaseUrl is not null;
 
     /// <summary>The project an allocation shows: from the catalogue, or a placeholder if it has been deleted since.</summary>
     public static CnaughtProject ProjectOf(CatalogSnapshot catalog, long projectId) =>

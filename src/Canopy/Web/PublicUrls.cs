@@ -14,7 +14,16 @@ public static class PublicUrls
         config["Canopy:PublicBaseUrl"] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured.TrimEnd('/') : null;
 
     /// <summary>Where an order's certificate page is (see Pages/); the PDF is the same path plus ".pdf".</summary>
-    public static string CertificatePath(string certificateId) => "/certificates/" + certificateId;
+    public static string CertificatePath(string certificateId) => CertificatesPrefix + certificateId;
+
+    private const string CertificatesPrefix = "/certificates/";
+
+    /// <summary>
+    /// <paramref name="baseUrl"/> + <see cref="CertificatePath"/> (+ ".pdf") written into <paramref name="destination"/>
+    /// instead of a new string, for writers that show many; false when it does not fit.
+    /// </summary>
+    public static bool TryWriteCertificateUrl(Span<char> destination, string baseUrl, string certificateId, bool pdf, out int written) =>
+        destination.TryWrite($"{baseUrl}{CertificatesPrefix}{certificateId}{(pdf ? ".pdf" : "")}", out written);
 
     public static string CertificatePdfPath(string certificateId) => CertificatePath(certificateId) + ".pdf";
 

@@ -205,6 +205,23 @@ public abstract class WritePathTests(CanopyApp app)
         if (app.Db == Db.Postgres) Assert.Equal(1, counter.NpgsqlRoundTrips);
     }
 
+    [Fact]
+    public async Task APageLeavesThePooledConnectionAsItFoundIt()
+    {
+        // On PostgreSQL the page query runs with a generic plan, set and reset around it in its own round trip; the
+        // connection goes back to the pool with the server's default (and later queries plan as usual).
+        var c = await app.CreateCnaughtCustomerAsync(billing: "invoice");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add((await c.Live.PlaceOrderAsync(new { amount_kg = 1 + i }))["id"]!.GetValue<string>());
+        foreach (var query in new[] { "limit=100", "limit=1", $"limit=1&starting_after={ids[2]}", $"limit=2&ending_before={ids[0]}", "" })
+            Assert.NotEmpty((await c.Live.GetJsonAsync("/v1/orders?" + query)).Ids());
+        var setting = await app.WithDbAsync(db => db.IsPostgres
+            ? db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync(Ct)
+            : Task.FromResult("auto"));
+        Assert.Equal("auto", setting);
+        Assert.Equal([ids[2], ids[1], ids[0]], (await c.Live.GetJsonAsync("/v1/orders?limit=3")).Ids());
+    }
+
     /// <summary>10 kg paid by credits, through either dialect (the customer's default portfolio: 25 cents).</summary>
     private static Task<HttpResponseMessage> OrderTenKgAsync(string dialect, HttpClient client, string? key) => dialect == "cnaught"
         ? client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 10 }, idempotencyKey: key)
