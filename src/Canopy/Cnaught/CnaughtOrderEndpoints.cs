@@ -34,7 +34,7 @@ internal static class CnaughtOrderEndpoints
             .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
         orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        orders.MapGet("", ListAsync).WithName("CnaughtListOrders")
+        orders.MapGet("", ListAsync).WithName("CnaughtListOrders").AsLimitedList()
             .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>();
         return v1;
     }

@@ -55,6 +55,7 @@ internal static class Hosting
         builder.Services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
+        builder.Services.AddSingleton<ListLimiter>();
         builder.Services.AddCanopyTelemetry(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
@@ -102,6 +103,7 @@ internal static class Hosting
         });
         app.UseStatusCodePages(WriteStatusAsync);
         app.UseCanopyRateLimits();
+        app.UseListLimiter();
         app.UseMiddleware<TextGuard>();
         return app;
     }

@@ -220,3 +220,20 @@ public sealed class PostgresServerApp : CanopyApp
     public override Db Db => Db.Postgres;
     protected override bool RealServer => true;
 }
+
+/// <summary>A lists' bulkhead of one at a time with one waiting (Canopy:Lists), for the bulkhead's tests.</summary>
+public abstract class ListLimitedApp : CanopyApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+        [new("Canopy:Lists:Concurrency", "1"), new("Canopy:Lists:QueueLimit", "1")];
+}
+
+public sealed class ListLimitedSqliteApp : ListLimitedApp
+{
+    public override Db Db => Db.Sqlite;
+}
+
+public sealed class ListLimitedPostgresApp : ListLimitedApp
+{
+    public override Db Db => Db.Postgres;
+}
