@@ -6,6 +6,7 @@ using Canopy.Ordering;
 using Canopy.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IO;
 using System.Text.Json;
 
 namespace Canopy.Cnaught;
@@ -34,7 +35,7 @@ internal static class CnaughtOrderEndpoints
             .WithSummary("Cancel an order; the money goes back the way it came").Produces<CnaughtOrder>();
         orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        orders.MapGet("", ListAsync).WithName("CnaughtListOrders").AsLimitedList()
+        orders.MapGet("", ListAsync).WithName("CnaughtListOrders")
             .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>();
         return v1;
     }
@@ -153,13 +154,17 @@ internal static class CnaughtOrderEndpoints
     /// unknown cursor from the end of the list.
     /// </summary>
     private static async Task<IResult> ListAsync(HttpContext http, [FromKeyedServices(Reads.MayLag)] CanopyDbContext reads, CanopyDbContext db,
-        CatalogCache catalog, AccountContextCache contexts, CancellationToken ct)
+        CatalogCache catalog, AccountContextCache contexts, ListLimiter lists, RecyclableMemoryStreamManager buffers, CancellationToken ct)
     {
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
+
+        // The page is read and built in its turn; it is sent after the turn is given back (a slow reader holds no turn).
+        using var turn = await lists.WaitTurnAsync(ct);
+        if (!turn.IsAcquired) return ListLimiter.Busy(http);
 
         // Read from a standby when there is one (a list may trail the last commit by the replication delay).
         var subaccountId = selection.Subaccount?.Id;
@@ -175,7 +180,7 @@ internal static class CnaughtOrderEndpoints
         var subaccounts = orders.Any(o => o.SubaccountId is not null)
             ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
             : EmptySubaccounts;
-        return new CnaughtOrderPage(orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
+        return CnaughtOrderPage.Build(buffers, orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
     }
 
     private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();

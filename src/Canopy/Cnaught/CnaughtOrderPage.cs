@@ -1,40 +1,57 @@
 using System.Text.Json;
 using Canopy.Catalog;
+using Microsoft.IO;
 
 namespace Canopy.Cnaught;
 
 /// <summary>
-/// A page of <c>GET /v1/orders</c> written straight from the rows into the response (<see cref="CnaughtOrderJson"/>):
-/// no order records, no serializer, each project's JSON copied from <see cref="CnaughtProjectJson"/>.
+/// A page of <c>GET /v1/orders</c>, written straight from the rows (<see cref="CnaughtOrderJson"/>: no order records,
+/// no serializer, each project's JSON copied from <see cref="CnaughtProjectJson"/>) into pooled memory while the page
+/// has its turn (<see cref="Web.ListLimiter"/>), then sent with its length once the turn is given back.
 /// </summary>
-internal sealed class CnaughtOrderPage(
-    IReadOnlyList<CnaughtOrderRow> rows, IReadOnlyDictionary<long, string> subaccounts, CatalogSnapshot catalog, string? publicBaseUrl) : IResult
+internal sealed class CnaughtOrderPage : IResult, IDisposable
 {
     private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
 
-    /// <summary>Bytes buffered before they are handed to the connection.</summary>
-    private const int FlushAt = 32 * 1024;
+    private readonly RecyclableMemoryStream _json;
+
+    private CnaughtOrderPage(RecyclableMemoryStream json) => _json = json;
+
+    public static CnaughtOrderPage Build(RecyclableMemoryStreamManager buffers, IReadOnlyList<CnaughtOrderRow> rows,
+        IReadOnlyDictionary<long, string> subaccounts, CatalogSnapshot catalog, string? publicBaseUrl)
+    {
+        var json = buffers.GetStream("cnaught-order-page");
+        using (var w = new Utf8JsonWriter((System.Buffers.IBufferWriter<byte>)json, CnaughtOrderJson.WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray(Data);
+            foreach (var row in rows)
+                CnaughtOrderJson.WriteOrder(w, row, row.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, catalog, publicBaseUrl);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return new CnaughtOrderPage(json);
+    }
 
     public async Task ExecuteAsync(HttpContext http)
     {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/json; charset=utf-8";
-        var body = http.Response.BodyWriter;
-        await using var w = new Utf8JsonWriter(body, CnaughtOrderJson.WriterOptions);
-        w.WriteStartObject();
-        w.WriteStartArray(Data);
-        foreach (var row in rows)
+        try
         {
-            CnaughtOrderJson.WriteOrder(w, row, row.SubaccountId is { } sid ? subaccounts.GetValueOrDefault(sid) : null, catalog, publicBaseUrl);
-            if (w.BytesPending >= FlushAt)
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            http.Response.ContentLength = _json.Length;
+            var body = http.Response.BodyWriter;
+            foreach (var segment in _json.GetReadOnlySequence())
             {
-                w.Flush();
-                await body.FlushAsync(http.RequestAborted);
+                var result = await body.WriteAsync(segment, http.RequestAborted);
+                if (result.IsCanceled || result.IsCompleted) break;
             }
         }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        await body.FlushAsync(http.RequestAborted);
+        finally
+        {
+            Dispose();
+        }
     }
+
+    public void Dispose() => _json.Dispose();
 }

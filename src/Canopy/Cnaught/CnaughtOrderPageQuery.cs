@@ -26,7 +26,8 @@ namespace Canopy.Cnaught;
 /// row-value range (one row), so a custom plan always looks cheaper than the generic one, and planning the three-table
 /// join cost a third of its CPU a page. The limit is written as a number (a checked integer, 1–100), not a parameter: a
 /// generic plan with an unknown LIMIT expects a tenth of the account's orders and merge-joins all allocations; with the
-/// number it is the custom plan's nested loop over the indexes. (A statement text per limit; clients use one or two.)
+/// number it is the custom plan's nested loop over the indexes. The number is the limit rounded up to a few sizes
+/// (<see cref="LimitSize"/>), so the statement texts stay few.
 /// </para>
 /// <para>
 /// The rows are read straight from the data reader, an order's columns once per order (not once per allocation), into
@@ -48,8 +49,19 @@ internal static class CnaughtOrderPageQuery
         await using var reader = await command.RelationalCommand.ExecuteReaderAsync(
             new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(), command.ParameterValues, null, db,
                 db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.FromSqlQuery), ct);
-        return await FoldAsync(reader.DbDataReader, page.Limit, ct);
+        var orders = await FoldAsync(reader.DbDataReader, page.Limit, ct);
+        if (orders.Count <= page.Limit) return orders;
+        // The statement read up to its size (LimitSize); the page is the limit nearest the cursor: the newest orders
+        // after it, or, before it, the oldest of those read (the rows come newest first either way).
+        return page.Before ? orders.GetRange(orders.Count - page.Limit, page.Limit) : orders.GetRange(0, page.Limit);
     }
+
+    /// <summary>
+    /// The LIMIT written into the statement: the page's limit rounded up to one of a few sizes, so clients that vary
+    /// <c>limit</c> make at most five statements of each form (Npgsql prepares up to 64 statements per connection, the
+    /// order path's among them); the few extra orders are read and dropped.
+    /// </summary>
+    internal static int LimitSize(int limit) => limit switch { <= 1 => 1, <= 10 => 10, <= 20 => 20, <= 50 => 50, _ => CursorPage.MaxLimit };
 
     private static (string Sql, List<object> Values) Sql(Caller caller, long? subaccountId, CursorPage page)
     {
@@ -77,7 +89,7 @@ internal static class CnaughtOrderPageQuery
         var key = string.Join(", ", (columns + ", id").Split(", ").Select(c => c + direction));
         // A number in the text, not a parameter (see the summary): CursorPage has checked it is 1–100.
         if (page.Limit is < 1 or > CursorPage.MaxLimit) throw new ArgumentOutOfRangeException(nameof(page), page.Limit, "Not a page size.");
-        var limit = page.Limit.ToString(CultureInfo.InvariantCulture);
+        var limit = LimitSize(page.Limit).ToString(CultureInfo.InvariantCulture);
 
         // Only constant text is joined here; every value but the limit (ids, mode, cursor) is a parameter. The columns' order
         // is the one FoldAsync reads them in (Column).
@@ -117,7 +129,7 @@ internal static class CnaughtOrderPageQuery
             if (order is null || order.Id != id)
             {
                 order = new CnaughtOrderRow(id, r.GetString(Column.PublicId), r.GetString(Column.OrderNumber), r.GetInt64(Column.Grams),
-                    r.GetDateTime(Column.CreatedAt), StringOrNull(r, Column.Metadata), StringOrNull(r, Column.Description),
+                    DateTime.SpecifyKind(r.GetDateTime(Column.CreatedAt), DateTimeKind.Utc), StringOrNull(r, Column.Metadata), StringOrNull(r, Column.Description),
                     r.GetInt64(Column.PriceUsdCents), (OrderState)r.GetInt32(Column.State), (OrderKind)r.GetInt32(Column.Kind),
                     StringOrNull(r, Column.CallbackUrl), r.GetString(Column.CertificateId), Int64OrNull(r, Column.SubaccountId),
                     Int64OrNull(r, Column.DistanceMeters), StringOrNull(r, Column.CheckoutSessionId), []);

@@ -56,6 +56,7 @@ internal static class Hosting
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
         builder.Services.AddSingleton<ListLimiter>();
+        builder.Services.AddSingleton(new Microsoft.IO.RecyclableMemoryStreamManager());
         builder.Services.AddCanopyTelemetry(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));
@@ -91,6 +92,8 @@ internal static class Hosting
 
     public static WebApplication UseCanopyPlatform(this WebApplication app)
     {
+        // Built now, not at the first list: its settings are checked at start and its gauges exist from the first scrape.
+        _ = app.Services.GetRequiredService<ListLimiter>();
         app.UseCanopyForwardedHeaders();
         // Outermost (after the client address is known), so that it logs the status the client got (a refused 413 is not an error of ours).
         app.UseSerilogRequestLogging();
@@ -103,7 +106,6 @@ internal static class Hosting
         });
         app.UseStatusCodePages(WriteStatusAsync);
         app.UseCanopyRateLimits();
-        app.UseListLimiter();
         app.UseMiddleware<TextGuard>();
         return app;
     }

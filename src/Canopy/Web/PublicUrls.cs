@@ -17,15 +17,16 @@ public static class PublicUrls
     public static string CertificatePath(string certificateId) => CertificatesPrefix + certificateId;
 
     private const string CertificatesPrefix = "/certificates/";
+    private const string PdfSuffix = ".pdf";
 
     /// <summary>
     /// <paramref name="baseUrl"/> + <see cref="CertificatePath"/> (+ ".pdf") written into <paramref name="destination"/>
     /// instead of a new string, for writers that show many; false when it does not fit.
     /// </summary>
     public static bool TryWriteCertificateUrl(Span<char> destination, string baseUrl, string certificateId, bool pdf, out int written) =>
-        destination.TryWrite($"{baseUrl}{CertificatesPrefix}{certificateId}{(pdf ? ".pdf" : "")}", out written);
+        destination.TryWrite($"{baseUrl}{CertificatesPrefix}{certificateId}{(pdf ? PdfSuffix : "")}", out written);
 
-    public static string CertificatePdfPath(string certificateId) => CertificatePath(certificateId) + ".pdf";
+    public static string CertificatePdfPath(string certificateId) => CertificatePath(certificateId) + PdfSuffix;
 
     /// <summary>Null, or an absolute http(s) URL: the rule for every URL a client or operator gives us.</summary>
     public static bool IsHttpUrl(string? url) =>

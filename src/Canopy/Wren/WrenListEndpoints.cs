@@ -22,10 +22,10 @@ internal static class WrenListEndpoints
 
     public static RouteGroupBuilder MapWrenLists(this RouteGroupBuilder authed)
     {
-        authed.MapGet("/offset-orders", ListOffsetOrdersAsync).WithName("WrenListOffsetOrders").AsLimitedList()
+        authed.MapGet("/offset-orders", ListOffsetOrdersAsync).WithName("WrenListOffsetOrders")
             .WithSummary("The caller's offset orders (one row per project of each order) with totals and rank")
             .Produces<WrenOffsetOrderList>();
-        authed.MapGet("/tree-orders", ListTreeOrdersAsync).WithName("WrenListTreeOrders").AsLimitedList()
+        authed.MapGet("/tree-orders", ListTreeOrdersAsync).WithName("WrenListTreeOrders")
             .WithSummary("The caller's tree orders").Produces<WrenTreeOrderList>();
         return authed;
     }

@@ -221,7 +221,7 @@ public sealed class PostgresServerApp : CanopyApp
     protected override bool RealServer => true;
 }
 
-/// <summary>A lists' bulkhead of one at a time with one waiting (Canopy:Lists), for the bulkhead's tests.</summary>
+/// <summary>A pages' bulkhead of one at a time with one waiting (Canopy:Lists), for the bulkhead's tests.</summary>
 public abstract class ListLimitedApp : CanopyApp
 {
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>

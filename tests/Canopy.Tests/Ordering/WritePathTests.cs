@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Canopy.Accounts;
+using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
@@ -206,20 +208,36 @@ public abstract class WritePathTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task APageLeavesThePooledConnectionAsItFoundIt()
+    public async Task APageRunsWithAGenericPlanAndLeavesTheConnectionAsItFoundIt()
     {
-        // On PostgreSQL the page query runs with a generic plan, set and reset around it in its own round trip; the
-        // connection goes back to the pool with the server's default (and later queries plan as usual).
+        // On PostgreSQL the page query runs with a generic plan (set and reset around it in its one round trip): planned
+        // once per connection, not on every page. The connection is held open here, so nothing but the page's own
+        // RESET can put the setting back.
         var c = await app.CreateCnaughtCustomerAsync(billing: "invoice");
         var ids = new List<string>();
-        for (var i = 0; i < 3; i++) ids.Add((await c.Live.PlaceOrderAsync(new { amount_kg = 1 + i }))["id"]!.GetValue<string>());
-        foreach (var query in new[] { "limit=100", "limit=1", $"limit=1&starting_after={ids[2]}", $"limit=2&ending_before={ids[0]}", "" })
-            Assert.NotEmpty((await c.Live.GetJsonAsync("/v1/orders?" + query)).Ids());
-        var setting = await app.WithDbAsync(db => db.IsPostgres
-            ? db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync(Ct)
-            : Task.FromResult("auto"));
-        Assert.Equal("auto", setting);
-        Assert.Equal([ids[2], ids[1], ids[0]], (await c.Live.GetJsonAsync("/v1/orders?limit=3")).Ids());
+        for (var i = 0; i < 4; i++) ids.Add((await c.Live.PlaceOrderAsync(new { amount_kg = 1 + i }))["id"]!.GetValue<string>());
+        await app.WithDbAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync(Ct);
+            var caller = new Caller(c.Account.Id, 0, TokenMode.Live, TokenKind.Team, null);
+            for (var i = 0; i < 12; i++) // Npgsql prepares a statement at its fifth use
+            {
+                var page = await CnaughtOrderPageQuery.ReadAsync(db, caller, null, new CursorPage(3, null, false, null), Ct);
+                Assert.Equal([ids[3], ids[2], ids[1]], page.Select(o => o.PublicId));
+            }
+            // A limit rounded up to the statement's size (10) and cut back to the page nearest the cursor, both ways.
+            Assert.Equal([ids[2], ids[1]], (await CnaughtOrderPageQuery.ReadAsync(db, caller, null, new CursorPage(2, ids[3], false, null), Ct)).Select(o => o.PublicId));
+            Assert.Equal([ids[2], ids[1]], (await CnaughtOrderPageQuery.ReadAsync(db, caller, null, new CursorPage(2, ids[0], true, null), Ct)).Select(o => o.PublicId));
+            if (!db.IsPostgres) return 0;
+            Assert.Equal("auto", await db.Database.SqlQueryRaw<string>("SELECT current_setting('plan_cache_mode') AS \"Value\"").SingleAsync(Ct));
+            var generic = await db.Database.SqlQueryRaw<long>(
+                "SELECT coalesce(sum(generic_plans), 0)::bigint AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE '%LEFT JOIN order_allocations a ON a.order_id = o.id%'").SingleAsync(Ct);
+            Assert.True(generic >= 5, $"generic plans: {generic}");
+            var custom = await db.Database.SqlQueryRaw<long>(
+                "SELECT coalesce(sum(custom_plans), 0)::bigint AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE '%LEFT JOIN order_allocations a ON a.order_id = o.id%'").SingleAsync(Ct);
+            Assert.Equal(0, custom);
+            return 0;
+        });
     }
 
     /// <summary>10 kg paid by credits, through either dialect (the customer's default portfolio: 25 cents).</summary>
