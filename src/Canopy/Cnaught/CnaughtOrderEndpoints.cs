@@ -6,7 +6,7 @@ using Canopy.Ordering;
 using Canopy.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.IO;
+using System.Threading.RateLimiting;
 using System.Text.Json;
 
 namespace Canopy.Cnaught;
@@ -154,7 +154,7 @@ internal static class CnaughtOrderEndpoints
     /// unknown cursor from the end of the list.
     /// </summary>
     private static async Task<IResult> ListAsync(HttpContext http, [FromKeyedServices(Reads.MayLag)] CanopyDbContext reads, CanopyDbContext db,
-        CatalogCache catalog, AccountContextCache contexts, ListLimiter lists, RecyclableMemoryStreamManager buffers, CancellationToken ct)
+        CatalogCache catalog, AccountContextCache contexts, ListLimiter lists, CancellationToken ct)
     {
         var caller = http.GetCaller();
         var selection = await SubaccountResolver.ResolveAsync(http, ct);
@@ -162,25 +162,35 @@ internal static class CnaughtOrderEndpoints
         var page = CursorPage.Parse(http.Request.Query);
         if (page.Error is not null) return CnaughtProblems.InvalidPagination(page.Error);
 
-        // The page is read and built in its turn; it is sent after the turn is given back (a slow reader holds no turn).
-        using var turn = await lists.WaitTurnAsync(ct);
-        if (!turn.IsAcquired) return ListLimiter.Busy(http);
-
-        // Read from a standby when there is one (a list may trail the last commit by the replication delay).
-        var subaccountId = selection.Subaccount?.Id;
-        var orders = await CnaughtOrderPageQuery.ReadAsync(reads, caller, subaccountId, page, ct);
-        if (orders.Count == 0 && page.Cursor is { } cursor)
+        // The page is read and written into the response's buffer in its turn; the page gives the turn back before
+        // the buffer goes to the client (a slow reader holds no turn).
+        RateLimitLease? turn = await lists.WaitTurnAsync(ct);
+        http.Response.RegisterForDispose(turn); // given back at the latest when the request ends, whatever happens
+        try
         {
-            // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
-            if (!await Visible(db, caller).AnyAsync(o => o.PublicId == cursor && (subaccountId == null || o.SubaccountId == subaccountId), ct))
-                return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
-            if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
-        }
+            if (!turn.IsAcquired) return ListLimiter.Busy(http);
+            // Read from a standby when there is one (a list may trail the last commit by the replication delay).
+            var subaccountId = selection.Subaccount?.Id;
+            var orders = await CnaughtOrderPageQuery.ReadAsync(reads, caller, subaccountId, page, ct);
+            if (orders.Count == 0 && page.Cursor is { } cursor)
+            {
+                // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
+                if (!await Visible(db, caller).AnyAsync(o => o.PublicId == cursor && (subaccountId == null || o.SubaccountId == subaccountId), ct))
+                    return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+                if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
+            }
 
-        var subaccounts = orders.Any(o => o.SubaccountId is not null)
-            ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
-            : EmptySubaccounts;
-        return CnaughtOrderPage.Build(buffers, orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
+            var subaccounts = orders.Any(o => o.SubaccountId is not null)
+                ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
+                : EmptySubaccounts;
+            var result = new CnaughtOrderPage(turn, orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
+            turn = null; // the page gives it back
+            return result;
+        }
+        finally
+        {
+            turn?.Dispose();
+        }
     }
 
     private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();

@@ -56,7 +56,6 @@ internal static class Hosting
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
         builder.Services.AddSingleton<ListLimiter>();
-        builder.Services.AddSingleton(new Microsoft.IO.RecyclableMemoryStreamManager());
         builder.Services.AddCanopyTelemetry(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<EmissionFactors>(builder.Configuration.GetSection("Canopy:Emissions"));

@@ -8,7 +8,7 @@ namespace Canopy.Web;
 /// few hundred KB of JSON): at most <c>Canopy:Lists:Concurrency</c> (default twice the processor count) are read and
 /// built at once; the others wait in arrival order, up to <c>Canopy:Lists:QueueLimit</c> (default 1 000) of them; past
 /// that, <see cref="Busy"/>: 503 with <c>Retry-After</c> in the surface's error shape. A handler takes its turn after
-/// authentication and gives it back before the response is sent (the page is built in memory first), so a client that
+/// authentication and gives it back before the response is sent (the page is written into the response's buffer first), so a client that
 /// reads slowly never holds a turn, and unknown tokens never queue. Other requests (orders above all) never wait here.
 /// <para>
 /// Why: once the processors are busy, building every page at once makes them all share the CPU with the database's
