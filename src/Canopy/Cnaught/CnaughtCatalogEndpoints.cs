@@ -120,7 +120,7 @@ internal static class CnaughtCatalogEndpoints
         p.ImpactType, p.DueDiligence, p.BeyondCarbon, p.RiskOfReversal, p.ThirdPartyLabels,
         [.. p.NotableBuyers.Select(b => new CnaughtNotableBuyer(b.Name, b.LogoUrl, b.LogoAltText))],
         p.DueDiligenceFigure is { } f ? new CnaughtDueDiligenceFigure(f.Description, f.ImageUrl, f.ImageAltText) : null,
-        [.. p.NewsArticles.Select(a => new CnaughtNewsArticle(a.Title, a.Url, a.Author, CnaughtShapes.Timestamp(a.PublishedOn), a.Take))]);
+        [.. p.NewsArticles.Select(a => new CnaughtNewsArticle(a.Title, a.Url, a.Author, Json.Timestamp(a.PublishedOn), a.Take))]);
 
     /// <summary>Blended USD cents per kg, exact (cents per tonne / 1000), without trailing zeros.</summary>
     private static decimal PricePerKg(Portfolio p) =>

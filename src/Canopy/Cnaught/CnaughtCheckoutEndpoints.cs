@@ -174,7 +174,7 @@ internal static class CnaughtCheckoutEndpoints
             CheckoutState.Open => s.ExpiresAt <= now ? "expired" : "open",
         };
         return new CnaughtCheckoutSession(s.PublicId, CnaughtShapes.Kg(s.Grams), s.PriceUsdCents, s.SuccessUrl, s.CancelUrl, s.CheckoutUrl,
-            state, state, CnaughtShapes.Timestamp(s.ExpiresAt), s.CompletedAt is { } c ? CnaughtShapes.Timestamp(c) : null,
+            state, state, Json.Timestamp(s.ExpiresAt), s.CompletedAt is { } c ? Json.Timestamp(c) : null,
             portfolioId, subaccountId, s.OrderDescription, s.OrderWebhookUrl, s.State == CheckoutState.Complete ? s.OrderPublicId : null);
     }
 }

@@ -65,7 +65,7 @@ internal static class CnaughtImpactEndpoints
         return TypedResults.Json(new CnaughtImpactData(
             sub?.Name ?? account.Name,
             PublicUrls.Absolute(http.Request, sub?.LogoUrl),
-            kg, equivalents, categories, CnaughtShapes.Timestamp(since), to is { } t ? CnaughtShapes.Timestamp(t) : null), Json.SnakeCase);
+            kg, equivalents, categories, Json.Timestamp(since), to is { } t ? Json.Timestamp(t) : null), Json.SnakeCase);
     }
 
     private static async Task<IResult> HostedPageAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)

@@ -6,7 +6,6 @@ using Canopy.Ordering;
 using Canopy.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using System.Threading.RateLimiting;
 using System.Text.Json;
 
 namespace Canopy.Cnaught;
@@ -36,7 +35,9 @@ internal static class CnaughtOrderEndpoints
         orders.MapGet("/{id}", GetAsync).WithName("CnaughtGetOrder").WithSummary("Get an order").Produces<CnaughtOrder>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         orders.MapGet("", ListAsync).WithName("CnaughtListOrders")
-            .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>();
+            .WithSummary("List orders, newest first (limit 1–100, starting_after / ending_before cursors)").Produces<CnaughtList<CnaughtOrder>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable); // too many pages waiting their turn (ListLimiter)
         return v1;
     }
 
@@ -164,33 +165,25 @@ internal static class CnaughtOrderEndpoints
 
         // The page is read and written into the response's buffer in its turn; the page gives the turn back before
         // the buffer goes to the client (a slow reader holds no turn).
-        RateLimitLease? turn = await lists.WaitTurnAsync(ct);
-        http.Response.RegisterForDispose(turn); // given back at the latest when the request ends, whatever happens
-        try
-        {
-            if (!turn.IsAcquired) return ListLimiter.Busy(http);
-            // Read from a standby when there is one (a list may trail the last commit by the replication delay).
-            var subaccountId = selection.Subaccount?.Id;
-            var orders = await CnaughtOrderPageQuery.ReadAsync(reads, caller, subaccountId, page, ct);
-            if (orders.Count == 0 && page.Cursor is { } cursor)
-            {
-                // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
-                if (!await Visible(db, caller).AnyAsync(o => o.PublicId == cursor && (subaccountId == null || o.SubaccountId == subaccountId), ct))
-                    return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
-                if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
-            }
+        var turn = await lists.WaitTurnAsync(ct);
+        http.Response.RegisterForDispose(turn); // given back when the request ends, if not before
+        if (!turn.IsAcquired) return ListLimiter.Busy(http);
 
-            var subaccounts = orders.Any(o => o.SubaccountId is not null)
-                ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
-                : EmptySubaccounts;
-            var result = new CnaughtOrderPage(turn, orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
-            turn = null; // the page gives it back
-            return result;
-        }
-        finally
+        // Read from a standby when there is one (a list may trail the last commit by the replication delay).
+        var subaccountId = selection.Subaccount?.Id;
+        var orders = await CnaughtOrderPageQuery.ReadAsync(reads, caller, subaccountId, page, ct);
+        if (orders.Count == 0 && page.Cursor is { } cursor)
         {
-            turn?.Dispose();
+            // An unknown cursor is 400; one the standby has not replayed yet (an order just placed) is paged on the primary.
+            if (!await Visible(db, caller).AnyAsync(o => o.PublicId == cursor && (subaccountId == null || o.SubaccountId == subaccountId), ct))
+                return CnaughtProblems.InvalidPagination($"No order '{Short(cursor)}' to page from.");
+            if (!ReferenceEquals(reads, db)) orders = await CnaughtOrderPageQuery.ReadAsync(db, caller, subaccountId, page, ct);
         }
+
+        var subaccounts = orders.Any(o => o.SubaccountId is not null)
+            ? (await contexts.GetAsync(caller.AccountId, ct)).Subaccounts.Values.ToDictionary(x => x.Id, x => x.PublicId)
+            : EmptySubaccounts;
+        return new CnaughtOrderPage(turn, orders, subaccounts, await catalog.GetAsync(ct), PublicUrls.Base(http.Request));
     }
 
     private static readonly IReadOnlyDictionary<long, string> EmptySubaccounts = new Dictionary<long, string>();

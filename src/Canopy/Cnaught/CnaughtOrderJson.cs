@@ -48,7 +48,7 @@ internal static class CnaughtOrderJson
         w.WriteString(Id, o.PublicId);
         w.WriteString(OrderNumber, o.OrderNumber);
         w.WriteNumber(AmountKg, CnaughtShapes.Kg(o.Grams));
-        w.WriteString(CreatedOn, CnaughtShapes.Timestamp(o.CreatedAt, stackalloc byte[CnaughtShapes.RoundTripLength]));
+        w.WriteString(CreatedOn, Json.Timestamp(o.CreatedAt, stackalloc byte[Json.TimestampBuffer]));
         WriteStringOrNull(w, Metadata, o.Metadata);
         WriteStringOrNull(w, Description, o.Description);
         w.WriteNumber(PriceUsdCents, o.PriceUsdCents);

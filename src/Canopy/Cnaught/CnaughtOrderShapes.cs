@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Serialization;
 using Canopy.Catalog;
 using Canopy.Ordering;
@@ -34,29 +33,6 @@ public sealed record CnaughtQuote(decimal AmountKg, long PriceUsdCents);
 
 internal static class CnaughtShapes
 {
-    /// <summary>CNaught's timestamps: UTC with six fractional digits (<c>2026-11-28T06:28:31.641097Z</c>).</summary>
-    public static string Timestamp(DateTime utc)
-    {
-        Span<byte> utf8 = stackalloc byte[RoundTripLength];
-        return Encoding.ASCII.GetString(Timestamp(utc, utf8));
-    }
-
-    /// <summary>The round-trip ("O") form of a UTC time: <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>.</summary>
-    public const int RoundTripLength = 28;
-
-    /// <summary>
-    /// <see cref="Timestamp(DateTime)"/> as UTF-8 in <paramref name="buffer"/> (<see cref="RoundTripLength"/> bytes): the
-    /// round-trip form, which .NET formats without parsing a pattern, cut to six fractional digits (truncated, as
-    /// <c>ffffff</c> is).
-    /// </summary>
-    public static ReadOnlySpan<byte> Timestamp(DateTime utc, Span<byte> buffer)
-    {
-        if (!DateTime.SpecifyKind(utc, DateTimeKind.Utc).TryFormat(buffer, out var written, "O", CultureInfo.InvariantCulture) || written != RoundTripLength)
-            throw new ArgumentOutOfRangeException(nameof(utc), utc, "Not a four-digit year.");
-        buffer[RoundTripLength - 2] = (byte)'Z';
-        return buffer[..(RoundTripLength - 1)];
-    }
-
     public static decimal Kg(long grams) => Decimals.FromScaled(grams, 3); // grams per kg: 1 000
 
     /// <summary>
@@ -75,7 +51,7 @@ internal static class CnaughtShapes
                 [.. a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Id).Select(r => new CnaughtRetirement(r.SerialNumberRange, r.RegistryUrl))]))
             .ToList();
         return new CnaughtOrder(
-            o.PublicId, o.OrderNumber, Kg(o.Grams), Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,
+            o.PublicId, o.OrderNumber, Kg(o.Grams), Json.Timestamp(o.CreatedAt), o.Metadata, o.Description, o.PriceUsdCents,
             StateName(o.State), TypeName(o.Kind), o.CallbackUrl,
             CertificateUrl(o.State, o.CertificateId, publicBaseUrl), CertificatePdfUrl(o.State, o.CertificateId, publicBaseUrl),
             subaccountPublicId, o.CheckoutSessionId, allocations, DistanceKm(o.DistanceMeters));

@@ -253,5 +253,5 @@ internal static class CnaughtSubaccountEndpoints
         Shape(request, s, s.DefaultPortfolioId is { } id ? portfolios.GetValueOrDefault(id) : null);
 
     private static CnaughtSubaccount Shape(HttpRequest request, Subaccount s, string? portfolioPublicId) =>
-        new(s.PublicId, s.Name, s.Email, CnaughtShapes.Timestamp(s.CreatedAt), portfolioPublicId, PublicUrls.Absolute(request, s.LogoUrl));
+        new(s.PublicId, s.Name, s.Email, Json.Timestamp(s.CreatedAt), portfolioPublicId, PublicUrls.Absolute(request, s.LogoUrl));
 }

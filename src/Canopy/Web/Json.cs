@@ -55,14 +55,28 @@ internal static class Json
             writer.WriteStringValue(Timestamp(value));
     }
 
-    private const string TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'";
-
     /// <summary>An instant as every response writes it: UTC, whole microseconds (as PostgreSQL stores them), 'Z'.</summary>
     public static string Timestamp(DateTime value)
     {
+        Span<byte> utf8 = stackalloc byte[TimestampBuffer];
+        return System.Text.Encoding.ASCII.GetString(Timestamp(value, utf8));
+    }
+
+    /// <summary>The buffer <see cref="Timestamp(DateTime, Span{byte})"/> needs: the round-trip ("O") form of a UTC time.</summary>
+    public const int TimestampBuffer = 28;
+
+    /// <summary>
+    /// <see cref="Timestamp(DateTime)"/> as UTF-8 in <paramref name="buffer"/>, for writers that show many: the round-trip
+    /// form (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, which .NET formats without parsing a pattern) cut to six fractional
+    /// digits, truncated.
+    /// </summary>
+    public static ReadOnlySpan<byte> Timestamp(DateTime value, Span<byte> buffer)
+    {
         var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
-        utc = utc.AddTicks(-(utc.Ticks % 10));
-        return utc.ToString(TimestampFormat, System.Globalization.CultureInfo.InvariantCulture);
+        if (!utc.TryFormat(buffer, out var written, "O", System.Globalization.CultureInfo.InvariantCulture) || written != TimestampBuffer)
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Not a four-digit year.");
+        buffer[TimestampBuffer - 2] = (byte)'Z';
+        return buffer[..(TimestampBuffer - 1)];
     }
 
     /// <summary>Accepts true/false as JSON booleans or as the strings a form post sends.</summary>

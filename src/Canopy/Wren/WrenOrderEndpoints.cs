@@ -155,5 +155,5 @@ internal static class WrenOrderEndpoints
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    internal static decimal Tons(long grams) => Decimals.Trim(grams / 1_000_000m);
+    internal static decimal Tons(long grams) => Decimals.FromScaled(grams, 6); // grams per tonne: 1 000 000
 }

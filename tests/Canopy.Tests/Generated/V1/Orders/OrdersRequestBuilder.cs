@@ -67,6 +67,7 @@ namespace Canopy.Tests.Generated.V1.Orders
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 429 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Canopy.Tests.Generated.Models.CnaughtListOfCnaughtOrder?> GetAsync(Action<RequestConfiguration<global::Canopy.Tests.Generated.V1.Orders.OrdersRequestBuilder.OrdersRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -82,6 +83,7 @@ namespace Canopy.Tests.Generated.V1.Orders
                 { "400", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "401", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
+                { "503", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.CnaughtListOfCnaughtOrder>(requestInfo, global::Canopy.Tests.Generated.Models.CnaughtListOfCnaughtOrder.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
