@@ -14,9 +14,11 @@ public sealed class AccountContextCache(IMemoryCache cache, IServiceScopeFactory
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
     private long _version;
 
-    public async ValueTask<AccountContext> GetAsync(long accountId, CancellationToken ct)
+    public async ValueTask<AccountContext> GetAsync(long accountId, CancellationToken ct) =>
+        cache.TryGetValue(Key(accountId), out AccountContext? hit) && hit is not null ? hit : await LoadAsync(accountId, ct);
+
+    private async Task<AccountContext> LoadAsync(long accountId, CancellationToken ct)
     {
-        if (cache.TryGetValue(Key(accountId), out AccountContext? hit) && hit is not null) return hit;
         var version = Interlocked.Read(ref _version);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
@@ -32,11 +34,16 @@ public sealed class AccountContextCache(IMemoryCache cache, IServiceScopeFactory
         return context;
     }
 
-    /// <summary>The subaccount a request names, or null when the account has no such subaccount in this mode.</summary>
+    /// <summary>
+    /// The subaccount a request names, or null when the account has no such subaccount in this mode. One the cached
+    /// context lacks is looked for again in the database before it is refused: it may have been created on another node
+    /// since (a new subaccount works at once on every node; a deleted one is seen within <see cref="Ttl"/>).
+    /// </summary>
     public async ValueTask<SubaccountContext?> FindSubaccountAsync(long accountId, TokenMode mode, string publicId, CancellationToken ct)
     {
-        var context = await GetAsync(accountId, ct);
-        return context.Subaccounts.GetValueOrDefault((publicId, mode));
+        if (cache.TryGetValue(Key(accountId), out AccountContext? hit) && hit is not null && hit.Subaccounts.TryGetValue((publicId, mode), out var cached))
+            return cached;
+        return (await LoadAsync(accountId, ct)).Subaccounts.GetValueOrDefault((publicId, mode));
     }
 
     public void Invalidate(long accountId)

@@ -30,6 +30,9 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
 {
     public static string PeriodOf(DateTime monthStart) => monthStart.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
+    /// <summary>A month written as periods are stored: exactly <c>yyyy-MM</c> (so <c>2024-1</c> is not one).</summary>
+    public static bool IsPeriod(string? text) => text is { Length: 7 } && TryParsePeriod(text, out _);
+
     public static bool TryParsePeriod(string? text, out DateTime monthStart) =>
         DateTime.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out monthStart);
 

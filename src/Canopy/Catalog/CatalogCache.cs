@@ -35,7 +35,7 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
     // A reference, so that readers on other threads never see half of a write.
     private volatile Loaded? _current;
     private long _version; // bumped by Invalidate: a load that began before a change must not be kept after it
-    private volatile bool _changedHere; // set by Invalidate until a load from the primary is kept
+    private readonly Lock _gate = new(); // the version check and the store of a load, against Invalidate
 
     private sealed record Loaded(CatalogSnapshot Snapshot, DateTimeOffset LoadedAt);
 
@@ -49,15 +49,16 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
             current = _current;
             if (current is not null && time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Snapshot;
             var version = Interlocked.Read(ref _version);
-            var fromPrimary = _changedHere;
+            // Nothing loaded: the start, or an operator change on this node (Invalidate) that a standby may not have
+            // replayed yet; read the primary. An expired snapshot is reloaded where reads may lag.
+            var fromPrimary = current is null;
             var loadedAt = time.GetUtcNow();
             var snapshot = await LoadAsync(fromPrimary, ct);
             // An operator change committed while this load ran may be missing from it: serve it to this caller
             // (its request began before the change finished) but do not cache it.
-            if (Interlocked.Read(ref _version) == version)
+            lock (_gate)
             {
-                _current = new Loaded(snapshot, loadedAt);
-                if (fromPrimary) _changedHere = false;
+                if (Interlocked.Read(ref _version) == version) _current = new Loaded(snapshot, loadedAt);
             }
             return snapshot;
         }
@@ -69,9 +70,11 @@ public sealed class CatalogCache(IServiceScopeFactory scopes, TimeProvider time)
 
     public void Invalidate()
     {
-        _changedHere = true;
-        Interlocked.Increment(ref _version);
-        _current = null;
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _version);
+            _current = null;
+        }
     }
 
     public void Dispose() => _reload.Dispose();

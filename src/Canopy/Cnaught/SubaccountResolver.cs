@@ -11,8 +11,8 @@ internal static class SubaccountResolver
 
     /// <summary>
     /// No header: no subaccount. An id that is unknown or another account's: 400 invalid-subaccount. Served from the
-    /// caller's cached <see cref="AccountContext"/> (no query): a subaccount created or deleted on this node is seen at
-    /// once, on other nodes within the cache's lifetime.
+    /// caller's cached <see cref="AccountContext"/> (no query when it is there; an id it lacks is looked up again before
+    /// it is refused, so a subaccount created on another node works at once).
     /// </summary>
     public static async Task<SubaccountSelection> ResolveAsync(HttpContext http, CancellationToken ct)
     {

@@ -32,8 +32,7 @@ public static class IdempotentAnswers
             ClaimState.Reused => errors.ChangedPayload(),
             ClaimState.InUse => errors.Concurrent(),
             null => answer.AsResult(replay: false),
-            // Free: the record vanished twice while being stored (expired and removed); treat the key as busy.
-            _ => errors.Concurrent(),
+            _ => throw new System.Diagnostics.UnreachableException("StoreAsync answers stored (null), Finished, Reused or InUse."),
         };
     }
 }

@@ -58,6 +58,7 @@ internal static class BillingAdminEndpoints
         var query = db.Invoices.AsNoTracking();
         if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
         if (accountId is { } a) query = query.Where(i => i.AccountId == a);
+        if (period is not null && !BillingService.IsPeriod(period)) return OperatorResults.Invalid("period", PeriodMessage);
         if (period is not null) query = query.Where(i => i.Period == period);
         if (status is not null)
         {
@@ -92,6 +93,7 @@ internal static class BillingAdminEndpoints
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var query = from p in db.Payouts.AsNoTracking() join pr in db.Projects on p.ProjectId equals pr.Id select new { p, pr.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
+        if (period is not null && !BillingService.IsPeriod(period)) return OperatorResults.Invalid("period", PeriodMessage);
         if (period is not null) query = query.Where(x => x.p.Period == period);
         if (status is not null)
         {
@@ -119,11 +121,13 @@ internal static class BillingAdminEndpoints
         return TypedResults.Ok((await PayoutAsync(db, id, ct))!);
     }
 
+    private const string PeriodMessage = "'period' is a month: yyyy-MM.";
+
     /// <summary>Keyed by the month (yyyy-MM sorts as text in every database).</summary>
     private static async Task<Results<Ok<PageResponse<BillingRunResponse>>, ValidationProblem>> ListRunsAsync(
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
-        var page = AdminPage.ParseKey(request.Query, p => p.Length == 7 && BillingService.TryParsePeriod(p, out _));
+        var page = AdminPage.ParseKey(request.Query, BillingService.IsPeriod);
         if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
         var after = page.StartingAfterKey;
         var runs = await db.BillingRuns.AsNoTracking().Where(r => after == null || string.Compare(r.Period, after) < 0)

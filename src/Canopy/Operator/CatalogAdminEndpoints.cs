@@ -121,11 +121,13 @@ public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, s
 
 internal static class CatalogRules
 {
-    public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
     public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
     public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
 
-    /// <summary>What <see cref="IdPattern"/> accepts (without the regex's allowance for a trailing newline).</summary>
+    /// <summary>
+    /// A catalogue id: 1–64 letters, digits, '_' or '-'. One rule for ids given and for cursors (a regex with '$' would let
+    /// a trailing newline through, and such an id could not be paged from).
+    /// </summary>
     public static bool IsId(string text) => text.Length is >= 1 and <= 64 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }
 
@@ -133,7 +135,7 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
 {
     public CreateCategoryValidator()
     {
-        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Description).MaximumLength(4000);
         RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
@@ -238,7 +240,7 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRe
 {
     public CreateProjectValidator()
     {
-        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Kind).NotNull().IsInEnum();
         RuleFor(x => x.CostPerTonUsdCents).NotNull().WithMessage("'cost_per_ton_usd_cents' is required for offset and donation projects.")
@@ -266,7 +268,7 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
 {
     public CreatePortfolioValidator()
     {
-        RuleFor(x => x.Id).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);

@@ -54,7 +54,12 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
         var (quantity, quantityError) = Quantify(cmd.Amount, project, portfolio, account);
         if (quantityError is not null) return (null, quantityError);
         var (split, kind, trees, distanceMeters) = quantity;
-        if (cmd.AgreedUsdCents is { } agreed && cmd.PaidReference is not null && split.Parts.Count > 0) split = Pricing.AtAgreedPrice(split, agreed);
+        if (cmd.AgreedUsdCents is { } agreed)
+        {
+            // Only a payment already made agrees a price (a checkout session): it is never a client's number.
+            if (cmd.PaidReference is null) throw new InvalidOperationException("An agreed price comes with the payment that agreed it (PaidReference).");
+            if (split.Parts.Count > 0) split = Pricing.AtAgreedPrice(split, agreed);
+        }
         if (split.Cents > OrderLimits.MaxUsdCents)
             return Fail(OrderErrorCode.TooLarge, $"This order would cost {split.Cents} USD cents; one order can cost at most {OrderLimits.MaxUsdCents}. Place smaller orders.");
 

@@ -28,10 +28,16 @@ internal static class PageRendering
     /// <summary>Every response of the public pages: a strict CSP, no MIME sniffing, no referrer (certificate URLs are secrets).</summary>
     public static ValueTask<object?> SecurityHeadersAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var headers = context.HttpContext.Response.Headers;
+        ApplySecurityHeaders(context.HttpContext.Response);
+        return next(context);
+    }
+
+    /// <summary>The headers every public page carries (also error pages written outside an endpoint).</summary>
+    public static void ApplySecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        return next(context);
     }
 }

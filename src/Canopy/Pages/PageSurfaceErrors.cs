@@ -28,10 +28,7 @@ internal sealed class PageErrorResult(int status, string message) : IResult, ISt
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var headers = httpContext.Response.Headers;
-        headers.ContentSecurityPolicy = PageRendering.ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        PageRendering.ApplySecurityHeaders(httpContext.Response);
         var page = status == StatusCodes.Status404NotFound
             ? await PageRendering.NotFoundAsync(httpContext, "page")
             : await PageRendering.HtmlAsync<Components.ErrorPage>(httpContext,

@@ -9,6 +9,9 @@ namespace Canopy.Payments;
 /// </summary>
 public sealed class StripeEvent
 {
+    /// <summary>The longest event id stored (Stripe's are about 30 characters).</summary>
+    public const int MaxIdLength = 255;
+
     public required string Id { get; set; }
     public required string Type { get; set; }
     public DateTime ReceivedAt { get; set; }
@@ -22,7 +25,7 @@ internal sealed class StripeEventConfiguration : IEntityTypeConfiguration<Stripe
     {
         b.ToTable("stripe_events");
         b.HasKey(x => x.Id);
-        b.Property(x => x.Id).HasMaxLength(255);
+        b.Property(x => x.Id).HasMaxLength(StripeEvent.MaxIdLength);
         b.Property(x => x.Type).HasMaxLength(100);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Canopy.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Canopy.Tests.Cnaught;
 
@@ -126,6 +127,26 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
         var again = await (await c.Live.SendAsync(HttpMethod.Put, $"/v1/subaccounts/{id}", new { name = "Newer", email = "n@example.com", default_portfolio_id = c.PortfolioId })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(c.PortfolioId, again["default_portfolio_id"]!.GetValue<string>());
         Assert.True(JsonNode.DeepEquals(again, await c.Live.GetJsonAsync($"/v1/subaccounts/{id}")));
+    }
+
+    [Fact]
+    public async Task ASubaccountCreatedOnAnotherNodeWorksAtOnce()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Elsewhere" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        // This node's cached context, as another node would hold it from before the subaccount existed.
+        var contexts = app.Services.GetRequiredService<Canopy.Accounts.AccountContextCache>();
+        var current = await contexts.GetAsync(c.Account.Id, Ct);
+        var stale = current with { Subaccounts = current.Subaccounts.Where(kv => kv.Key.Item1 != id).ToDictionary() };
+        app.Services.GetRequiredService<IMemoryCache>()
+            .Set("account-context:" + c.Account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), stale);
+        Assert.DoesNotContain(id, (await contexts.GetAsync(c.Account.Id, Ct)).Subaccounts.Keys.Select(k => k.Item1));
+
+        var order = await (await c.Live.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 1 }, subaccount: id)).ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal(id, order["subaccount_id"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await c.Live.SendAsync(HttpMethod.Get, "/v1/orders", subaccount: id)).StatusCode);
+        // Unknown ids are still refused after the second look.
+        await (await c.Live.SendAsync(HttpMethod.Get, "/v1/orders", subaccount: "nope1234")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-subaccount");
     }
 
     [Fact]

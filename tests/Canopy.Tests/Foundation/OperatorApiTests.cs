@@ -390,6 +390,7 @@ public abstract class OperatorApiTests(CanopyApp app)
 
     [Theory]
     [InlineData("{\"id\": \"has space\", \"name\": \"C\"}", "id")]
+    [InlineData("{\"id\": \"newline\\n\", \"name\": \"C\"}", "id")]
     [InlineData("{\"id\": \"0123456789012345678901234567890123456789012345678901234567890123456789\", \"name\": \"C\"}", "id")]
     [InlineData("{\"name\": \"\"}", "name")]
     [InlineData("{\"name\": [\"C\"]}", "name")]

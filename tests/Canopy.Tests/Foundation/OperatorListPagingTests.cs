@@ -224,6 +224,18 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     {
         await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(field);
     }
+
+    /// <summary>A period filter that is no month names its field (it answered an empty list).</summary>
+    [Theory]
+    [InlineData("/admin/invoices?period=2024-1")]
+    [InlineData("/admin/invoices?period=x")]
+    [InlineData("/admin/payouts?period=2024-13")]
+    [InlineData("/admin/payouts?period=2024-01-01")]
+    public async Task APeriodFilterThatIsNoMonthIs400(string url)
+    {
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("period");
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin().GetAsync(url[..url.IndexOf('?')] + "?period=2024-01", Ct)).StatusCode);
+    }
 }
 
 public sealed class OperatorListPagingTestsOnSqlite(SqliteApp app) : OperatorListPagingTests(app), IClassFixture<SqliteApp>;

@@ -22,8 +22,6 @@ public sealed record StripeWebhookAnswer(bool Received, string Status);
 internal static class StripeWebhookEndpoints
 {
     public const int MaxBodyBytes = 512 * 1024;
-    /// <summary>The stored event id's column length (Stripe's ids are far shorter).</summary>
-    private const int MaxEventIdLength = 255;
     /// <summary>A claim on an event left by a crashed node may be taken over after this long.</summary>
     private static readonly TimeSpan Takeover = TimeSpan.FromMinutes(5);
 
@@ -75,7 +73,7 @@ internal static class StripeWebhookEndpoints
             // (not an object, no id), or a timestamp that is not a number: refused, not a 500 that Stripe would retry for days.
             return Bad("The body is not a Stripe event.");
         }
-        if (stripeEvent is not { Id.Length: > 0 and <= MaxEventIdLength, Type.Length: > 0 })
+        if (stripeEvent is not { Id.Length: > 0 and <= StripeEvent.MaxIdLength, Type.Length: > 0 })
             return Bad("The body is not a Stripe event.");
 
         var events = db.Set<StripeEvent>();
