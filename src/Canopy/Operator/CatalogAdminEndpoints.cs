@@ -121,6 +121,8 @@ public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, s
 
 internal static class CatalogRules
 {
+    /// <summary>The id rule as a pattern, for the OpenAPI schema (derived from the validator); <see cref="IsId"/> decides.</summary>
+    public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
     public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
     public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
 
@@ -135,7 +137,8 @@ internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategory
 {
     public CreateCategoryValidator()
     {
-        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Cascade(CascadeMode.Stop).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).Must(id => CatalogRules.IsId(id!))
+            .WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Description).MaximumLength(4000);
         RuleFor(x => x.ImageUrl).MaximumLength(2048).HttpUrl().WithMessage("'image_url' must be an http(s) URL.");
@@ -240,7 +243,8 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRe
 {
     public CreateProjectValidator()
     {
-        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Cascade(CascadeMode.Stop).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).Must(id => CatalogRules.IsId(id!))
+            .WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Kind).NotNull().IsInEnum();
         RuleFor(x => x.CostPerTonUsdCents).NotNull().WithMessage("'cost_per_ton_usd_cents' is required for offset and donation projects.")
@@ -268,7 +272,8 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
 {
     public CreatePortfolioValidator()
     {
-        RuleFor(x => x.Id).Must(id => CatalogRules.IsId(id!)).WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
+        RuleFor(x => x.Id).Cascade(CascadeMode.Stop).Matches(CatalogRules.IdPattern).WithMessage(CatalogRules.IdMessage).Must(id => CatalogRules.IsId(id!))
+            .WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Summary).MaximumLength(1000);
         RuleFor(x => x.Description).MaximumLength(10000);
