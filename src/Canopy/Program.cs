@@ -1,21 +1,39 @@
+using Canopy.Accounts;
+using Canopy.Audit;
 using Canopy.Billing;
+using Canopy.Catalog;
+using Canopy.Checkout;
 using Canopy.Cnaught;
 using Canopy.Data;
 using Canopy.Fulfilment;
+using Canopy.Idempotency;
+using Canopy.Impact;
+using Canopy.Ledger;
 using Canopy.Notifications;
 using Canopy.Operator;
+using Canopy.Ordering;
+using Canopy.Outbox;
 using Canopy.Pages;
 using Canopy.Payments;
 using Canopy.Payments.Webhooks;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Canopy.Wren;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
-builder.Services.AddCanopyCore(builder.Configuration);         // tokens, catalogue cache, ledger, ordering, outbox, start-up tasks
-builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, webhooks
+builder.Services.AddCanopyAccounts();                          // tokens, account contexts, the operator key
+builder.Services.AddCanopyCatalog();                           // the catalogue snapshot
+builder.Services.AddCanopyLedger();                            // ledger accounts and postings
+builder.Services.AddCanopyIdempotency();                       // idempotency claims and stored answers
+builder.Services.AddCanopyOutbox(builder.Configuration);       // work after a commit: leases, retries, delivery log
+builder.Services.AddCanopyPayments(builder.Configuration);     // card processor (simulated or Stripe), intents, reconciler, FX
+builder.Services.AddCanopyOrdering(builder.Configuration);     // the one order pipeline, cancellation, refunds and disputes
+builder.Services.AddCanopyCheckout(builder.Configuration);     // hosted checkout sessions (Stripe Checkout)
+builder.Services.AddCanopyImpact(builder.Configuration);       // impact figures and the public feed
+builder.Services.AddCanopyAudit();                             // the ledger check and database gauges
 builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails over SMTP (or .eml files)
 builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
 builder.Services.AddCnaughtDialect();                          // CNaught's error shapes, and the CNaught order shape of callbacks

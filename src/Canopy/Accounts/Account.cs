@@ -36,7 +36,7 @@ public sealed class Account
     /// <summary>Whether the hosted impact page (<c>/impact/{slug}</c>, and one per subaccount) is served.</summary>
     public bool HostedImpactPageEnabled { get; set; }
     /// <summary>The everyday equivalents the hosted impact page shows.</summary>
-    public Impact.ImpactEquivalents HostedImpactPageEquivalents { get; set; } = Impact.ImpactEquivalents.All;
+    public ImpactEquivalents HostedImpactPageEquivalents { get; set; } = ImpactEquivalents.All;
     /// <summary>Whether the account's live orders may appear on the public feed.</summary>
     public bool PublicFeedOptIn { get; set; }
     /// <summary>CO₂e per km of the account's rides (CNaught ride orders and quotes); null means the configured default.</summary>

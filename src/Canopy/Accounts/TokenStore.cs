@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Canopy.Data;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -13,10 +14,10 @@ internal sealed record TokenInfo(long TokenId, long AccountId, TokenMode Mode, T
 /// Looks tokens up by hash, with a short cache so that the hot path (every API call) costs no query. Unknown secrets
 /// go to a separate negative cache bounded to <see cref="MaxUnknown"/> entries, so that a client repeating a bad or
 /// revoked token does not reach the database on every request and a flood of distinct ones cannot fill memory
-/// (floods of distinct secrets are held back per client address by <see cref="Canopy.Web.AuthFailureLimits"/>).
+/// (floods of distinct secrets are held back per client address by <see cref="Canopy.Platform.AuthFailureLimits"/>).
 /// Revocation evicts the entry on this node; other nodes see it within <see cref="Ttl"/>.
 /// </summary>
-internal sealed class TokenStore : IDisposable
+internal sealed class TokenStore : IDisposable, Platform.IKnownCredentials
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
     public const int MaxUnknown = 10_000;

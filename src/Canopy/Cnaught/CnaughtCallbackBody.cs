@@ -2,7 +2,8 @@ using System.Text.Json;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Fulfilment;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Cnaught;

@@ -1,7 +1,8 @@
 using Canopy.Catalog;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Cnaught;
 

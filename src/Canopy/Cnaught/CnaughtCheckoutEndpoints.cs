@@ -4,9 +4,11 @@ using Canopy.Data;
 using Canopy.Idempotency;
 using Canopy.Ordering;
 using Canopy.Payments;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Checkout;
 
 namespace Canopy.Cnaught;
 

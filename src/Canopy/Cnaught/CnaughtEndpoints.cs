@@ -1,4 +1,5 @@
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -15,8 +16,14 @@ public sealed record CnaughtProblem(
 internal static class CnaughtEndpoints
 {
     public static IServiceCollection AddCnaughtDialect(this IServiceCollection services) =>
-        services.AddSingleton<Canopy.Web.ISurfaceErrors, CnaughtSurfaceErrors>()
-            .AddSingleton<Canopy.Fulfilment.IOrderCallbackBody, CnaughtCallbackBody>();
+        services.AddSingleton<Canopy.Platform.ISurfaceErrors, CnaughtSurfaceErrors>()
+            .AddSingleton<Canopy.Fulfilment.IOrderCallbackBody, CnaughtCallbackBody>()
+            // distance_km is only on ride orders: present there, omitted elsewhere.
+            .Configure<OpenApiOptions>("v1", o => o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(CnaughtOrder)) schema.Required?.Remove("distance_km");
+                return Task.CompletedTask;
+            }));
 
     /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
     public static WebApplication MapCnaught(this WebApplication app)

@@ -2,7 +2,8 @@ using System.Globalization;
 using Canopy.Accounts;
 using Canopy.Data;
 using Canopy.Impact;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

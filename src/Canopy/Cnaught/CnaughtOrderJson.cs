@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Canopy.Catalog;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Cnaught;
 

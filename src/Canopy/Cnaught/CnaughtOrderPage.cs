@@ -7,7 +7,7 @@ namespace Canopy.Cnaught;
 /// <summary>
 /// A page of <c>GET /v1/orders</c>, written straight from the rows (<see cref="CnaughtOrderJson"/>: no order records,
 /// no serializer, each project's JSON copied from <see cref="CnaughtProjectJson"/>) into the response's buffer while the
-/// page still has its turn (<see cref="Web.ListLimiter"/>); the turn is given back before the buffer is sent, so a client
+/// page still has its turn (<see cref="Platform.ListLimiter"/>); the turn is given back before the buffer is sent, so a client
 /// that reads slowly holds none.
 /// </summary>
 internal sealed class CnaughtOrderPage(

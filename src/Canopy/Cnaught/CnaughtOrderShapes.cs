@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Canopy.Catalog;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Cnaught;
 

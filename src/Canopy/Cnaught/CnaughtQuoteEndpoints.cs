@@ -1,7 +1,8 @@
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Cnaught;
 

@@ -5,6 +5,7 @@ using Canopy.Notifications;
 using Canopy.Ordering;
 using Canopy.Payments;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Data;
 
@@ -34,7 +35,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<OutboxAttempt> OutboxAttempts => Set<OutboxAttempt>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
-    public DbSet<Fulfilment.Retirement> Retirements => Set<Fulfilment.Retirement>();
+    public DbSet<Retirement> Retirements => Set<Ordering.Retirement>();
     public DbSet<Billing.Invoice> Invoices => Set<Billing.Invoice>();
     public DbSet<Billing.InvoiceLine> InvoiceLines => Set<Billing.InvoiceLine>();
     public DbSet<Billing.Payout> Payouts => Set<Billing.Payout>();

@@ -55,6 +55,8 @@ internal static class DatabaseSetup
             default:
                 throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{provider}'.");
         }
+        services.AddHealthChecks().AddDbContextCheck<CanopyDbContext>("database", tags: ["ready"]);
+        services.AddHostedService<StartupTasks>();
         return services;
     }
 

@@ -1,4 +1,6 @@
-using Canopy.Operator;
+
+
+using Canopy.Accounts;
 
 namespace Canopy.Data;
 

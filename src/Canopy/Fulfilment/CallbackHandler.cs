@@ -8,6 +8,7 @@ using Canopy.Data;
 using Canopy.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Canopy.Outbox;
 
 namespace Canopy.Fulfilment;
 

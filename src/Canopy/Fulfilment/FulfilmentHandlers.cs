@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Canopy.Notifications;
+using Canopy.Outbox;
 
 namespace Canopy.Fulfilment;
 

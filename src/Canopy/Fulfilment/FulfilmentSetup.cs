@@ -1,4 +1,5 @@
 using Canopy.Notifications;
+using Canopy.Outbox;
 
 namespace Canopy.Fulfilment;
 
@@ -9,6 +10,7 @@ internal static class FulfilmentSetup
     {
         services.Configure<CallbackOptions>(config.GetSection("Callbacks"));
         services.AddScoped<FulfilmentService>();
+        services.AddSingleton<Ordering.IFulfilmentReversal, FulfilmentReversal>();
         services.AddOutboxHandler<FulfilOrderHandler>(OutboxTopics.FulfilOrder);
         services.AddOutboxHandler<ServeWaitingHandler>(OutboxTopics.ServeWaiting);
         services.AddOutboxHandler<CallbackHandler>(OutboxTopics.OrderCallback);

@@ -1,6 +1,7 @@
 using Canopy.Catalog;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Ordering;
 
 namespace Canopy.Fulfilment;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Canopy.Data;
 using Canopy.Notifications;
+using Canopy.Outbox;
 
 namespace Canopy.Fulfilment;
 

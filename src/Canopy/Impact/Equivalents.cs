@@ -1,18 +1,9 @@
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
+
+using Canopy.Accounts;
 
 namespace Canopy.Impact;
-
-/// <summary>Which everyday equivalents an impact page shows (stored as flags on the account).</summary>
-[Flags]
-public enum ImpactEquivalents
-{
-    None = 0,
-    CarsOffTheRoad = 1,
-    TreesPlanted = 2,
-    HomesAnnualEnergyUsage = 4,
-    FlightsLaxToNyc = 8,
-    All = CarsOffTheRoad | TreesPlanted | HomesAnnualEnergyUsage | FlightsLaxToNyc,
-}
 
 /// <summary>One equivalent of a mass of CO₂e: how many cars, homes, flights or tree seedlings emit or store as much.</summary>
 public sealed record EquivalentAmount(ImpactEquivalents Kind, string Name, decimal Amount);

@@ -2,7 +2,8 @@ using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Impact;

@@ -1,6 +1,7 @@
 using Canopy.Billing;
 using Canopy.Data;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -5,10 +5,13 @@ using Canopy.Data;
 using Canopy.Fulfilment;
 using Canopy.Notifications;
 using Canopy.Ledger;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Audit;
+using Canopy.Outbox;
 
 namespace Canopy.Operator;
 

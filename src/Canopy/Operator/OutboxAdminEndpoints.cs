@@ -3,6 +3,7 @@ using Canopy.Data;
 using Canopy.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Operator;
 

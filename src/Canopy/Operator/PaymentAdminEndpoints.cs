@@ -1,7 +1,8 @@
 using Canopy.Accounts;
 using Canopy.Data;
 using Canopy.Payments;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -79,7 +79,7 @@ public sealed class OrderAllocation
     public bool Cancelled { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Credits retired from inventory for this allocation (offset projects only; released ones included).</summary>
-    public List<Fulfilment.Retirement> Retirements { get; set; } = [];
+    public List<Retirement> Retirements { get; set; } = [];
 }
 
 /// <summary>Per-account running totals, kept in the order's transaction, so ranks need no scan of all orders.</summary>

@@ -2,10 +2,10 @@ using System.Text.Json;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
-using Canopy.Fulfilment;
 using Canopy.Ledger;
 using Canopy.Notifications;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Ordering;
 
@@ -40,7 +40,7 @@ public sealed record CancelOutcome(Order? Order, CancelError? Error)
 /// receivable, which the month's invoice shows as a credit line.
 /// </summary>
 public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, OutboxProcessor outbox,
-    IOrderCallbackBody callbackBody, TimeProvider time)
+    IFulfilmentReversal fulfilment, TimeProvider time)
 {
     public async Task<CancelOutcome> CancelAsync(CancelOrderCommand cmd, CancellationToken ct)
     {
@@ -79,7 +79,7 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
         {
             // Batches first, as fulfilment takes them, so that a fulfilment running now either finishes before this
             // (and its retirements are released below) or waits and then sees the order cancelled.
-            await FulfilmentService.LockBatchesAsync(db, stocked, ct);
+            await fulfilment.LockBatchesAsync(db, stocked, ct);
             // The conditional update makes two concurrent cancels safe: only one flips the state.
             var flipped = await db.Orders.Where(o => o.Id == order.Id && o.State != OrderState.Cancelled)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.State, OrderState.Cancelled).SetProperty(o => o.CancelledAt, now), ct);
@@ -89,16 +89,16 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
                 return CancelOutcome.Fail(CancelError.AlreadyCancelled, order);
             }
             await db.OrderAllocations.Where(a => a.OrderId == order.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Cancelled, true), ct);
-            var released = await FulfilmentService.ReleaseAsync(db, order.Id, now, ct);
+            var released = await fulfilment.ReleaseAsync(db, order.Id, now, ct);
             if (legs.Count > 0)
                 await ledger.PostAsync($"order:{order.PublicId}:refund", "order_refund", "USD", order.AccountId, $"Cancellation of order {order.OrderNumber}", legs, ct);
             var payload = JsonSerializer.Serialize(new { order_id = order.PublicId });
             if (order.CallbackUrl is not null)
-                db.OutboxMessages.Add(await OrderCallbacks.MessageAsync(db, callbackBody, order.AccountId, order.Id, order.PublicId, "cancelled", now, ct));
+                db.OutboxMessages.Add(await fulfilment.CallbackAsync(db, order, "cancelled", now, ct));
             if (charged && order.PaymentMethod == PaymentMethod.Card && order.PaymentReference is not null)
                 db.OutboxMessages.Add(refund = new OutboxMessage { AccountId = order.AccountId, Topic = OutboxTopics.CardRefund, Subject = order.PublicId, Payload = payload, CreatedAt = now, AvailableAt = now });
             if (released.Count > 0)
-                db.OutboxMessages.Add(serveWaiting = InventoryReturned.Message(released, now));
+                db.OutboxMessages.Add(serveWaiting = fulfilment.ServeWaiting(released, now));
             await db.SaveChangesAsync(ct);
             if (order.Mode == TokenMode.Live) await SubtractFromTotalsAsync(order, ct);
             await tx.CommitAsync(CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Ordering;
 

@@ -4,6 +4,7 @@ using Canopy.Idempotency;
 using Canopy.Ledger;
 using Canopy.Notifications;
 using Canopy.Payments;
+using Canopy.Outbox;
 
 namespace Canopy.Ordering;
 

@@ -1,6 +1,7 @@
 using Canopy.Idempotency;
 using Canopy.Ledger;
 using Canopy.Notifications;
+using Canopy.Outbox;
 
 namespace Canopy.Ordering;
 

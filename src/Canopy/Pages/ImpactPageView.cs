@@ -1,5 +1,7 @@
 using Canopy.Impact;
 
+using Canopy.Accounts;
+
 namespace Canopy.Pages;
 
 public sealed record ImpactProjectView(string Name, string? Type, string Category, string? Summary, string? Description, string? ImageUrl,

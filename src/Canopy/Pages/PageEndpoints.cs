@@ -1,7 +1,8 @@
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Impact;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.Extensions.Options;
 
 namespace Canopy.Pages;

@@ -44,7 +44,7 @@ public sealed record CardPaymentResult(CardCharge Charge, string OrderPublicId, 
 /// leaves unsettled, <see cref="PaymentReconciler"/> settles against the processor: an order exists → completed;
 /// charged without an order → refunded; not charged → failed.
 /// </summary>
-public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor cards, TimeProvider time)
+public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor cards, IChargedOrders orders, TimeProvider time)
 {
     public async Task<CardPaymentResult> ChargeAsync(CardPaymentRequest r, CancellationToken ct)
     {
@@ -129,7 +129,7 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
         var intent = await db.Set<CardPaymentIntent>().FirstOrDefaultAsync(i => i.OrderPublicId == orderPublicId, ct);
         if (intent is not { Status: IntentStatus.Succeeded, ChargeId: { } chargeId }) return;
-        if (await db.Orders.AnyAsync(o => o.PublicId == orderPublicId, CancellationToken.None))
+        if (await orders.FindAsync(db, orderPublicId, CancellationToken.None) is not null)
         {
             intent.Status = IntentStatus.Completed; // the order did commit (the failure came after): keep the money
             await db.SaveChangesAsync(CancellationToken.None);

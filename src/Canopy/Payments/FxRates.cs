@@ -27,7 +27,7 @@ internal sealed class FxRateConfiguration : IEntityTypeConfiguration<FxRate>
 public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
-    private readonly Canopy.Web.RefreshingCache<IReadOnlyDictionary<string, long>> _cache = new(time);
+    private readonly Canopy.Kernel.RefreshingCache<IReadOnlyDictionary<string, long>> _cache = new(time);
 
     /// <summary>The amount in <paramref name="currency"/>'s minor units, or null when the operator has set no rate.</summary>
     public async ValueTask<long?> FromUsdCentsAsync(long usdCents, string currency, CancellationToken ct)

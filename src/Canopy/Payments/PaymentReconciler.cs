@@ -21,7 +21,7 @@ public sealed class ReconcilerOptions
 /// processor has no charge, the intent failed. A charge is never forgotten: an intent the processor cannot speak for
 /// now is tried again next pass.
 /// </summary>
-public sealed class PaymentReconciler(IServiceScopeFactory scopes, ICardProcessor cards, TimeProvider time,
+public sealed class PaymentReconciler(IServiceScopeFactory scopes, ICardProcessor cards, IChargedOrders orders, TimeProvider time,
     IOptions<ReconcilerOptions> options, ILogger<PaymentReconciler> logger)
 {
     /// <summary>Settles one batch of due intents; returns how many were settled.</summary>
@@ -36,8 +36,7 @@ public sealed class PaymentReconciler(IServiceScopeFactory scopes, ICardProcesso
         var settled = 0;
         foreach (var intent in open)
         {
-            var reference = await db.Orders.AsNoTracking().Where(o => o.PublicId == intent.OrderPublicId)
-                .Select(o => new { o.PaymentReference }).FirstOrDefaultAsync(ct);
+            var reference = await orders.FindAsync(db, intent.OrderPublicId, ct);
             if (reference is not null)
             {
                 intent.Status = IntentStatus.Completed;

@@ -1,4 +1,3 @@
-using Canopy.Notifications;
 using Canopy.Payments.Webhooks;
 using Stripe;
 
@@ -35,7 +34,6 @@ internal static class PaymentsSetup
                         Math.Max(0, stripe.MaxNetworkRetries)),
                 }));
                 services.AddSingleton<ICardProcessor, StripeCardProcessor>();
-                services.AddSingleton<ICheckoutProcessor, StripeCheckoutProcessor>();
                 services.AddHostedService<PaymentsBanner>(sp => new PaymentsBanner(sp.GetRequiredService<ILogger<PaymentsBanner>>(), stripe));
                 break;
             default:
@@ -44,9 +42,8 @@ internal static class PaymentsSetup
         services.AddSingleton<CardPayments>();
         services.AddSingleton<PaymentReconciler>();
         services.AddHostedService<PaymentReconcilerWorker>();
-        services.AddOutboxHandler<CardRefundHandler>(OutboxTopics.CardRefund);
         services.AddStripeWebhookHandlers();
-        services.AddScoped<ICheckoutOrderPlacer, Canopy.Ordering.CheckoutOrderPlacer>();
+        services.AddSingleton<FxConverter>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Canopy.Accounts;
+using Canopy.Platform;
 
 namespace Canopy.Wren;
 

@@ -1,5 +1,6 @@
 using Canopy.Catalog;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Canopy.Wren;

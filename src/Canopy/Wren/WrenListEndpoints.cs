@@ -4,7 +4,8 @@ using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Impact;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using Microsoft.EntityFrameworkCore;
 
 namespace Canopy.Wren;

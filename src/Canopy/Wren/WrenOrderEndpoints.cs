@@ -2,7 +2,8 @@ using System.Text.Json;
 using Canopy.Accounts;
 using Canopy.Idempotency;
 using Canopy.Ordering;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using FluentValidation;
 
 namespace Canopy.Wren;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using FluentValidation;
 
 namespace Canopy.Wren;

@@ -1,4 +1,5 @@
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Wren;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Tests.Foundation;
 

@@ -4,6 +4,7 @@ using Canopy.Notifications;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Fulfilment;
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Canopy.Notifications;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Fulfilment;
 

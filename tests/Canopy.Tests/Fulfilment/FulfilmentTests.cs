@@ -3,6 +3,7 @@ using Canopy.Data;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Fulfilment;
 
@@ -200,7 +201,7 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         for (var i = 0; i < 12; i++) ids.Add(await c.OrderAsync(3));
 
         // Four workers at once over the same outbox and the same batch.
-        var processor = app.Services.GetRequiredService<Canopy.Notifications.OutboxProcessor>();
+        var processor = app.Services.GetRequiredService<Canopy.Outbox.OutboxProcessor>();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (await processor.RunOnceAsync(Ct) > 0) { }

@@ -6,6 +6,7 @@ using Canopy.Tests.Infrastructure;
 using Canopy.Tests.Wren;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Notifications;
 

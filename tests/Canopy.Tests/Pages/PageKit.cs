@@ -5,6 +5,7 @@ using Canopy.Tests.Infrastructure;
 using PdfSharp.Pdf.Content;
 using PdfSharp.Pdf.Content.Objects;
 using PdfSharp.Pdf.IO;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Pages;
 
@@ -36,7 +37,7 @@ internal static class PageKit
     /// <summary>Works the outbox until nothing is due (fulfilment retires inventory there).</summary>
     public static async Task DrainOutboxAsync(this CanopyApp app)
     {
-        var processor = app.Services.GetRequiredService<Canopy.Notifications.OutboxProcessor>();
+        var processor = app.Services.GetRequiredService<Canopy.Outbox.OutboxProcessor>();
         for (var i = 0; i < 100 && await processor.RunOnceAsync(Ct) > 0; i++) { }
     }
 

@@ -6,6 +6,7 @@ using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
 using Canopy.Tests.Wren;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Payments;
 

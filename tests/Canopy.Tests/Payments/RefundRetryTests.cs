@@ -6,6 +6,7 @@ using Canopy.Payments;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Payments;
 

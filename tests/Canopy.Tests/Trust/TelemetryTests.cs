@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Net;
 using Canopy.Tests.Cnaught;
 using Canopy.Tests.Infrastructure;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Canopy.Audit;
 
 namespace Canopy.Tests.Trust;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Canopy.Cnaught;
-using Canopy.Web;
+using Canopy.Kernel;
+using Canopy.Platform;
 
 namespace Canopy.Tests.Unit;
 

@@ -62,6 +62,6 @@ public sealed class ReadReplicaSettingsTests
     {
         // What a hot standby raises when WAL replay needs rows a running query still reads: 503 and Retry-After, not 500.
         var conflict = new Npgsql.PostgresException("canceling statement due to conflict with recovery", "ERROR", "ERROR", "40001");
-        Assert.True(Canopy.Web.DatabaseUnavailableHandler.IsUnavailable(new InvalidOperationException("query failed", conflict)));
+        Assert.True(Canopy.Platform.DatabaseUnavailableHandler.IsUnavailable(new InvalidOperationException("query failed", conflict)));
     }
 }

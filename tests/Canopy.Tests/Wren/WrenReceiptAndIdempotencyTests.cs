@@ -3,6 +3,7 @@ using Canopy.Data;
 using Canopy.Notifications;
 using Canopy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Canopy.Outbox;
 
 namespace Canopy.Tests.Wren;
 

@@ -9,7 +9,7 @@ namespace Canopy.Payments.Webhooks;
 /// charge here; its order, if it committed, gets the charge as its payment reference. Whether the charge has an
 /// order at all is then the reconciler's question.
 /// </summary>
-internal sealed class PaymentIntentSucceededHandler(CanopyDbContext db, TimeProvider time) : IStripeWebhookHandler
+internal sealed class PaymentIntentSucceededHandler(CanopyDbContext db, IChargedOrders orders, TimeProvider time) : IStripeWebhookHandler
 {
     public string EventType => EventTypes.PaymentIntentSucceeded;
 
@@ -25,8 +25,7 @@ internal sealed class PaymentIntentSucceededHandler(CanopyDbContext db, TimeProv
         intent.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         if (intent.ChargeId is { } chargeId)
-            await db.Orders.Where(o => o.PublicId == intent.OrderPublicId && o.PaymentReference == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(o => o.PaymentReference, chargeId), ct);
+            await orders.RecordChargeAsync(db, intent.OrderPublicId, chargeId, ct);
     }
 }
 

@@ -129,10 +129,6 @@ internal static class StripeWebhookSetup
     {
         services.AddScoped<IStripeWebhookHandler, PaymentIntentSucceededHandler>();
         services.AddScoped<IStripeWebhookHandler, PaymentIntentFailedHandler>();
-        services.AddScoped<IStripeWebhookHandler, ChargeRefundedHandler>();
-        services.AddScoped<IStripeWebhookHandler, DisputeCreatedHandler>();
-        services.AddScoped<IStripeWebhookHandler, CheckoutSessionCompletedHandler>();
-        services.AddScoped<IStripeWebhookHandler, CheckoutSessionExpiredHandler>();
         return services;
     }
 }

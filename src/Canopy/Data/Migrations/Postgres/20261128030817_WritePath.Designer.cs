@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -839,7 +840,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -874,7 +875,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1321,9 +1322,9 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)

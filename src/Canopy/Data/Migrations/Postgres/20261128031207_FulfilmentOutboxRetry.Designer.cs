@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using Canopy.Ordering;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -642,7 +644,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -930,7 +932,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -973,7 +975,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1412,7 +1414,7 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
                         .WithMany("Retirements")
@@ -1446,9 +1448,9 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)

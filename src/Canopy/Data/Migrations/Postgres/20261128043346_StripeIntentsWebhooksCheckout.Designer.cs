@@ -6,6 +6,9 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using Canopy.Checkout;
+using Canopy.Ordering;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -882,7 +885,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1170,7 +1173,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1213,7 +1216,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1660,7 +1663,7 @@ namespace Canopy.Data.Migrations.Postgres
                     b.ToTable("payment_intents", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1949,7 +1952,7 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
                         .WithMany("Retirements")
@@ -1983,9 +1986,9 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2020,7 +2023,7 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.HasOne("Canopy.Accounts.Account", null)
                         .WithMany()

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Canopy.Ordering;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -623,7 +625,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -901,7 +903,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -942,7 +944,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1375,7 +1377,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
                         .WithMany("Retirements")
@@ -1409,9 +1411,9 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -5,6 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Canopy.Checkout;
+using Canopy.Ordering;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -855,7 +858,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1133,7 +1136,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1174,7 +1177,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1613,7 +1616,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("payment_intents", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1900,7 +1903,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
                         .WithMany("Retirements")
@@ -1934,9 +1937,9 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1971,7 +1974,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.HasOne("Canopy.Accounts.Account", null)
                         .WithMany()

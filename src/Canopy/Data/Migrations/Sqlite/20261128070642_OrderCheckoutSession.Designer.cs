@@ -5,6 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Canopy.Checkout;
+using Canopy.Ordering;
+using Canopy.Outbox;
 
 #nullable disable
 
@@ -923,7 +926,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1201,7 +1204,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("ledger_transactions", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1242,7 +1245,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("outbox_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxMessage", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1686,7 +1689,7 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("payment_intents", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1973,7 +1976,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Fulfilment.Retirement", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
                         .WithMany("Retirements")
@@ -2007,9 +2010,9 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
                 });
 
-            modelBuilder.Entity("Canopy.Notifications.OutboxAttempt", b =>
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
                 {
-                    b.HasOne("Canopy.Notifications.OutboxMessage", null)
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2044,7 +2047,7 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
-            modelBuilder.Entity("Canopy.Payments.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
                 {
                     b.HasOne("Canopy.Accounts.Account", null)
                         .WithMany()

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+using Canopy.Kernel;
+
+namespace Canopy.Platform;
+
+/// <summary>
+/// How one API surface words the errors raised outside its handlers: input refused before a handler runs,
+/// unrouted paths and wrong methods, bodies over the limit, throttling, an unavailable database. Each dialect
+/// registers one, so cross-cutting code answers in the surface's own shape without naming a dialect.
+/// </summary>
+internal interface ISurfaceErrors
+{
+    /// <summary>The path the surface is served under (<c>/api</c>, <c>/v1</c>).</summary>
+    PathString BasePath { get; }
+
+    /// <summary>Whether a request to this path came through the surface (the public pages have several roots).</summary>
+    bool Owns(PathString path) => path.StartsWithSegments(BasePath);
+
+    /// <summary>400 for the given fields.</summary>
+    IResult Invalid(FieldErrors errors);
+
+    /// <summary>Any other status with a human-readable message.</summary>
+    IResult Status(int status, string message);
+}
+
+/// <summary>Finds the surface a request came through; the operator API and anything unclaimed get RFC 9457 problem details.</summary>
+internal sealed class SurfaceErrors(IEnumerable<ISurfaceErrors> surfaces)
+{
+    private readonly ISurfaceErrors[] _surfaces = [.. surfaces];
+
+    public IResult Invalid(HttpContext http, FieldErrors errors) =>
+        For(http.Request.Path)?.Invalid(errors)
+        ?? TypedResults.ValidationProblem(errors, title: "Your request parameters didn't validate.");
+
+    public IResult Status(HttpContext http, int status, string message) =>
+        For(http.Request.Path)?.Status(status, message)
+        ?? TypedResults.Problem(statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), detail: message);
+
+    /// <summary>Whether the path belongs to a registered surface (or the operator API), which words its own errors.</summary>
+    public bool IsApi(PathString path) => For(path) is not null || path.StartsWithSegments("/admin");
+
+    private ISurfaceErrors? For(PathString path)
+    {
+        foreach (var s in _surfaces) if (s.Owns(path)) return s;
+        return null;
+    }
+
+    /// <summary>The message for a status raised outside a handler.</summary>
+    public static string DefaultMessage(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Not found: no such route.",
+        StatusCodes.Status405MethodNotAllowed => "Method not allowed on this route.",
+        StatusCodes.Status413PayloadTooLarge => "body: The request body is too large.",
+        StatusCodes.Status415UnsupportedMediaType => "body: Unsupported content type.",
+        _ => ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "Error.",
+    };
+}
