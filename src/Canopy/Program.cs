@@ -38,6 +38,7 @@ builder.Services.AddCanopyEmail(builder.Configuration);        // receipt emails
 builder.Services.AddWrenDialect();                             // Wren's error shapes for cross-cutting errors
 builder.Services.AddCnaughtDialect();                          // CNaught's error shapes, and the CNaught order shape of callbacks
 builder.Services.AddPages();                                   // the public pages' HTML error page for cross-cutting errors
+builder.Services.AddOperatorApi();                             // the operator API's problem details for cross-cutting errors
 builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, waiting orders, signed callbacks
 builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
 

@@ -18,6 +18,7 @@ internal static class CnaughtEndpoints
     public static IServiceCollection AddCnaughtDialect(this IServiceCollection services) =>
         services.AddSingleton<Canopy.Platform.ISurfaceErrors, CnaughtSurfaceErrors>()
             .AddSingleton<Canopy.Fulfilment.IOrderCallbackBody, CnaughtCallbackBody>()
+            .AddSingleton(new TagDescription(Tag, "CNaught's API under /v1 (official SDKs 2.8 and 3.x); errors are application/problem+json with CNaught's types."))
             // distance_km is only on ride orders: present there, omitted elsewhere.
             .Configure<OpenApiOptions>("v1", o => o.AddSchemaTransformer((schema, context, _) =>
             {
@@ -28,7 +29,8 @@ internal static class CnaughtEndpoints
     /// <summary>The CNaught dialect under /v1; every route needs a key.</summary>
     public static WebApplication MapCnaught(this WebApplication app)
     {
-        var v1 = app.MapGroup("/v1").WithTags("CNaught dialect").AddEndpointFilter<CnaughtAuthFilter>()
+        var v1 = app.MapGroup("/v1").WithTags(Tag).AddEndpointFilter<CnaughtAuthFilter>()
+            .DeclareCredentials("bearer").RequireTokenRateLimit().AcceptIdempotencyKeyOnPosts().AddOpenApiOperationTransformer(DescribeHeaders)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddOpenApiOperationTransformer(DescribeProblems);
@@ -40,6 +42,30 @@ internal static class CnaughtEndpoints
         v1.MapCnaughtCheckout();
         app.MapSubaccountLogos();
         return app;
+    }
+
+    private const string Tag = "CNaught dialect";
+
+    /// <summary>What handlers read by hand: the subaccount header, cursor pages, the impact data's dates.</summary>
+    private static Task DescribeHeaders(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var path = "/" + (context.Description.RelativePath ?? "").Trim('/');
+        var method = context.Description.HttpMethod ?? "";
+        if (path.StartsWith("/v1/orders", StringComparison.Ordinal) || path.StartsWith("/v1/quotes", StringComparison.Ordinal)
+            || path.StartsWith("/v1/impact", StringComparison.Ordinal))
+            OpenApiConventions.AddParameter(operation, "X-Subaccount-Id", ParameterLocation.Header, "Act for this subaccount of the account (400 invalid-subaccount if it is not one).");
+        if (method == "GET" && path is "/v1/orders" or "/v1/subaccounts")
+        {
+            OpenApiConventions.AddParameter(operation, "limit", ParameterLocation.Query, "Page size, 1–100 (default 20).", JsonSchemaType.Integer);
+            OpenApiConventions.AddParameter(operation, "starting_after", ParameterLocation.Query, "Id of the item after which the page starts (older items).");
+            OpenApiConventions.AddParameter(operation, "ending_before", ParameterLocation.Query, "Id of the item before which the page ends (newer items); not with starting_after.");
+        }
+        if (method == "GET" && path == "/v1/impact/data")
+        {
+            OpenApiConventions.AddParameter(operation, "from", ParameterLocation.Query, "Only orders placed at or after this ISO 8601 date or date-time.", format: "date-time");
+            OpenApiConventions.AddParameter(operation, "to", ParameterLocation.Query, "Only orders placed before this ISO 8601 date or date-time.", format: "date-time");
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>Every error response of the dialect carries CNaught's problem shape, not the generic one.</summary>

@@ -9,8 +9,8 @@ internal static class Json
     /// <summary>Responses of every surface, and request bodies of the CNaught and operator APIs: snake_case, nulls written.</summary>
     public static readonly JsonSerializerOptions SnakeCase = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
-    /// <summary>Wren request bodies: camelCase, and strings accepted for numbers and booleans (form posts coerce).</summary>
-    public static readonly JsonSerializerOptions WrenRequest = new(JsonSerializerDefaults.Web)
+    /// <summary>camelCase request bodies that accept strings for numbers and booleans (as form posts send them).</summary>
+    public static readonly JsonSerializerOptions LenientCamelCase = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         NumberHandling = JsonNumberHandling.AllowReadingFromString,

@@ -14,10 +14,11 @@ namespace Canopy.Pages;
 internal static class PageEndpoints
 {
     private const string Html = "text/html";
+    public const string Tag = "Public pages";
 
     public static WebApplication MapPages(this WebApplication app)
     {
-        var pages = app.MapGroup("").WithTags("Public pages").AddEndpointFilter(PageRendering.SecurityHeadersAsync);
+        var pages = app.MapGroup("").WithTags(Tag).AddEndpointFilter(PageRendering.SecurityHeadersAsync);
         pages.MapGet("/", (HttpContext http, CancellationToken _) => PageRendering.HtmlAsync<Components.HomePage>(http, [])).WithName("PageHome").WithSummary("Front door: what this server is, with links to the docs, the feed and health")
             .Produces(StatusCodes.Status200OK, contentType: Html).Produces(StatusCodes.Status400BadRequest, contentType: Html);
         pages.MapGet("/feed", FeedAsync).WithName("PageFeed").WithSummary("The public feed as a page (the data of GET /api/offset-orders/public)")

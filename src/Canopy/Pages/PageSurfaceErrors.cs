@@ -42,5 +42,6 @@ internal static class PageSetup
 {
     /// <summary>The pages' error shape for errors raised outside their handlers.</summary>
     public static IServiceCollection AddPages(this IServiceCollection services) =>
-        services.AddSingleton<ISurfaceErrors, PageSurfaceErrors>();
+        services.AddSingleton<ISurfaceErrors, PageSurfaceErrors>()
+            .AddSingleton(new TagDescription(PageEndpoints.Tag, "Certificates, impact pages, the public feed and uploaded logos; no credentials."));
 }

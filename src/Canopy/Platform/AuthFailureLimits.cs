@@ -48,7 +48,7 @@ internal sealed class AuthFailureLimits : IDisposable
     {
         public async Task InvokeAsync(HttpContext http)
         {
-            if (!RateLimits.IsPublicApi(http.Request.Path))
+            if (!RateLimits.IsLimited(http))
             {
                 await next(http);
                 return;

@@ -46,6 +46,7 @@ internal static class Hosting
             doc.Info.Description = builder.Configuration["Canopy:OpenApi:Description"] ?? "Carbon-removal ordering.";
             return Task.CompletedTask;
         }).AddCanopyConventions());
+        builder.Services.AddSingleton(new TagDescription("Operations", "Health checks for load balancers and orchestrators."));
         builder.Services.AddHealthChecks();
         builder.Services.AddMemoryCache();
         builder.Services.AddCanopyRateLimits(builder.Configuration);
@@ -77,7 +78,7 @@ internal static class Hosting
     }
 
     /// <summary>
-    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the surface's error shape under /api, /v1 and the public pages,
+    /// A 4xx/5xx without a body (an unrouted path, a wrong method): in the error shape of the surface that claims the path,
     /// problem details elsewhere.
     /// </summary>
     private static async Task WriteStatusAsync(StatusCodeContext context)
@@ -85,7 +86,7 @@ internal static class Hosting
         var http = context.HttpContext;
         var status = http.Response.StatusCode;
         var errors = http.RequestServices.GetRequiredService<SurfaceErrors>();
-        if (errors.IsApi(http.Request.Path))
+        if (errors.Claims(http.Request.Path))
         {
             await errors.Status(http, status, SurfaceErrors.DefaultMessage(status)).ExecuteAsync(http);
             return;

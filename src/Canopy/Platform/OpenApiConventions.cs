@@ -6,9 +6,9 @@ using Canopy.Kernel;
 namespace Canopy.Platform;
 
 /// <summary>
-/// What the generator cannot see in /openapi/v1.json because handlers read them by hand: the security schemes of each
-/// surface, the Idempotency-Key and X-Subaccount-Id headers, CNaught's cursor and date query parameters, and fields
-/// that are only present on some objects.
+/// What the generator cannot see in /openapi/v1.json: the security schemes (each surface declares which of them its
+/// operations take, and the headers they read by hand, through <see cref="SurfaceConventions"/>), the wire forms of
+/// timestamps and enums, and what linters expect of the document as a whole.
 /// </summary>
 internal static class OpenApiConventions
 {
@@ -23,46 +23,6 @@ internal static class OpenApiConventions
                 Type = SecuritySchemeType.Http, Scheme = "bearer",
                 Description = "An API token (Wren, CNaught) or the operator key (/admin): Authorization: Bearer …",
             };
-            doc.Components.SecuritySchemes["wrenBasic"] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http, Scheme = "basic",
-                Description = "Wren: the API token as user name and an empty password (curl -u \"$TOKEN:\").",
-            };
-            return Task.CompletedTask;
-        });
-
-        o.AddOperationTransformer((operation, context, _) =>
-        {
-            var path = "/" + (context.Description.RelativePath ?? "").Trim('/');
-            var method = context.Description.HttpMethod ?? "";
-            var isPublic = path is "/api/portfolios" or "/api/offset-orders/public" || !(path.StartsWith("/api/", StringComparison.Ordinal)
-                || path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/admin/", StringComparison.Ordinal));
-            if (!isPublic)
-            {
-                operation.Security ??= [];
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] });
-                if (path.StartsWith("/api/", StringComparison.Ordinal))
-                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("wrenBasic", context.Document)] = [] });
-            }
-
-            var dialect = path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal);
-            if (dialect && method == "POST")
-                Add(operation, "Idempotency-Key", ParameterLocation.Header,
-                    "Makes a retry safe: the first answer is replayed (X-Idempotent-Replay: true); at most 512 characters.");
-            if (path.StartsWith("/v1/orders", StringComparison.Ordinal) || path.StartsWith("/v1/quotes", StringComparison.Ordinal)
-                || path.StartsWith("/v1/impact", StringComparison.Ordinal))
-                Add(operation, "X-Subaccount-Id", ParameterLocation.Header, "Act for this subaccount of the account (400 invalid-subaccount if it is not one).");
-            if (method == "GET" && path is "/v1/orders" or "/v1/subaccounts")
-            {
-                Add(operation, "limit", ParameterLocation.Query, "Page size, 1–100 (default 20).", JsonSchemaType.Integer);
-                Add(operation, "starting_after", ParameterLocation.Query, "Id of the item after which the page starts (older items).");
-                Add(operation, "ending_before", ParameterLocation.Query, "Id of the item before which the page ends (newer items); not with starting_after.");
-            }
-            if (method == "GET" && path == "/v1/impact/data")
-            {
-                Add(operation, "from", ParameterLocation.Query, "Only orders placed at or after this ISO 8601 date or date-time.", format: "date-time");
-                Add(operation, "to", ParameterLocation.Query, "Only orders placed before this ISO 8601 date or date-time.", format: "date-time");
-            }
             return Task.CompletedTask;
         });
 
@@ -110,6 +70,7 @@ internal static class OpenApiConventions
         // The document describes one operator's instance: its terms are the operator's to state (LicenseRef- is SPDX's
         // form for a licence that is not on its list).
         var config = context.ApplicationServices.GetRequiredService<IConfiguration>();
+        var tags = context.ApplicationServices.GetServices<TagDescription>().ToDictionary(t => t.Name, t => t.Description, StringComparer.Ordinal);
         doc.Info.License ??= new OpenApiLicense
         {
             Name = config["Canopy:OpenApi:LicenseName"] ?? "Terms of use of this Canopy instance",
@@ -118,7 +79,7 @@ internal static class OpenApiConventions
         };
         foreach (var server in doc.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
         foreach (var tag in doc.Tags ?? new HashSet<OpenApiTag>())
-            tag.Description ??= TagDescriptions.TryGetValue(tag.Name ?? "", out var text) ? text : tag.Name;
+            tag.Description ??= tags.TryGetValue(tag.Name ?? "", out var text) ? text : tag.Name;
         foreach (var (path, item) in doc.Paths)
         {
             foreach (var (method, operation) in item.Operations ?? [])
@@ -126,31 +87,16 @@ internal static class OpenApiConventions
                 // Routes without credentials say so explicitly (an empty requirement: no authentication).
                 if (operation.Security is null || operation.Security.Count == 0) operation.Security = [new OpenApiSecurityRequirement()];
                 operation.Responses ??= [];
-                // Every route with an id in its path answers 404 for an unknown one; /api and /v1 are rate limited.
+                // Every route with an id in its path answers 404 for an unknown one.
                 if (path.Contains('{', StringComparison.Ordinal) && !operation.Responses.ContainsKey("404"))
                     operation.Responses["404"] = new OpenApiResponse { Description = "Not Found" };
-                if ((path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal)) && !operation.Responses.ContainsKey("429"))
-                    operation.Responses["429"] = new OpenApiResponse { Description = "Too Many Requests" };
             }
         }
         return Task.CompletedTask;
     }
 
-    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
-    {
-        ["Wren dialect"] = "Wren's API under /api: offset, project and tree orders; errors are {\"message\": …}.",
-        ["CNaught dialect"] = "CNaught's API under /v1 (official SDKs 2.8 and 3.x); errors are application/problem+json with CNaught's types.",
-        ["Public pages"] = "Certificates, impact pages, the public feed and uploaded logos; no credentials.",
-        ["Operations"] = "Health checks for load balancers and orchestrators.",
-        ["Operator: accounts"] = "Accounts, users, tokens, credits and callback secrets (admin key).",
-        ["Operator: catalogue"] = "Project categories, projects with their profiles, and portfolios (admin key).",
-        ["Operator: inventory"] = "Credit batches per project and vintage (admin key).",
-        ["Operator: ledger"] = "The ledger's consistency check (admin key).",
-        ["Operator: payments"] = "Cards on file and exchange rates (admin key).",
-        ["Operator: orders"] = "Orders with allocations, retirements, ledger and outbox (admin key).",
-    };
-
-    private static void Add(OpenApiOperation operation, string name, ParameterLocation location, string description,
+    /// <summary>Declares a parameter an operation reads by hand (once).</summary>
+    public static void AddParameter(OpenApiOperation operation, string name, ParameterLocation location, string description,
         JsonSchemaType type = JsonSchemaType.String, string? format = null)
     {
         operation.Parameters ??= [];
@@ -162,3 +108,6 @@ internal static class OpenApiConventions
         });
     }
 }
+
+/// <summary>A tag's description in the document, registered by the surface that uses the tag.</summary>
+public sealed record TagDescription(string Name, string Description);

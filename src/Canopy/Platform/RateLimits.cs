@@ -11,7 +11,7 @@ namespace Canopy.Platform;
 /// <summary>
 /// Per-token rate limits (DESIGN §10): a token bucket per credential, <c>Canopy:RateLimit:PermitsPerSecond</c>
 /// (default 100) with bursts up to <c>Canopy:RateLimit:Burst</c> (default 200). Over the limit: 429 with
-/// Retry-After, in the error shape of the surface the request came through. Anonymous requests share a bucket per client address. The operator API is not limited.
+/// Retry-After, in the error shape of the surface the request came through. Anonymous requests share a bucket per client address. Only the surfaces that ask for it are limited.
 /// Every response of a limited surface carries the IETF draft's <c>RateLimit-Policy</c> and <c>RateLimit</c> headers
 /// (draft-ietf-httpapi-ratelimit-headers): the bucket's size and refill time, what is left and when it is full again.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class RateLimits
         services.AddCanopyForwardedHeaders(config);
         services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => !IsPublicApi(http.Request.Path)
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => !IsLimited(http)
                 ? RateLimitPartition.GetNoLimiter("unlimited")
                 : RateLimitPartition.GetTokenBucketLimiter(PartitionKey(http), _ => new TokenBucketRateLimiterOptions
                 {
@@ -57,7 +57,7 @@ internal static class RateLimits
         app.UseRateLimiter();
         app.Use(async (http, next) =>
         {
-            if (IsPublicApi(http.Request.Path)) AddHeaders(http);
+            if (IsLimited(http)) AddHeaders(http);
             await next(http);
         });
         app.UseMiddleware<AuthFailureLimits.Middleware>();
@@ -79,8 +79,11 @@ internal static class RateLimits
     /// <summary>The per-token bucket: its size and refill rate.</summary>
     private sealed record BucketShape(long Burst, long PerSecond);
 
-    /// <summary>The two public dialects are limited; the operator API, health checks and documentation are not.</summary>
-    internal static bool IsPublicApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/v1");
+    /// <summary>
+    /// Endpoints whose surface asked for it (<see cref="SurfaceConventions.RequireTokenRateLimit"/>: the public dialects);
+    /// the operator API, health checks, documentation and unrouted paths are not limited.
+    /// </summary>
+    internal static bool IsLimited(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<TokenRateLimited>() is not null;
 
     /// <summary>
     /// The secret's hash (never the secret itself), however it is sent (Bearer or Basic, any capitalisation): one token,

@@ -24,21 +24,28 @@ internal interface ISurfaceErrors
     IResult Status(int status, string message);
 }
 
-/// <summary>Finds the surface a request came through; the operator API and anything unclaimed get RFC 9457 problem details.</summary>
+/// <summary>RFC 9457 problem details: for a surface that words its errors so, and for anything no surface claims.</summary>
+public static class ProblemErrors
+{
+    public static IResult Invalid(FieldErrors errors) => TypedResults.ValidationProblem(errors, title: "Your request parameters didn't validate.");
+
+    public static IResult Status(int status, string message) =>
+        TypedResults.Problem(statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), detail: message);
+}
+
+/// <summary>Finds the surface a request came through; anything unclaimed gets RFC 9457 problem details.</summary>
 internal sealed class SurfaceErrors(IEnumerable<ISurfaceErrors> surfaces)
 {
     private readonly ISurfaceErrors[] _surfaces = [.. surfaces];
 
     public IResult Invalid(HttpContext http, FieldErrors errors) =>
-        For(http.Request.Path)?.Invalid(errors)
-        ?? TypedResults.ValidationProblem(errors, title: "Your request parameters didn't validate.");
+        For(http.Request.Path)?.Invalid(errors) ?? ProblemErrors.Invalid(errors);
 
     public IResult Status(HttpContext http, int status, string message) =>
-        For(http.Request.Path)?.Status(status, message)
-        ?? TypedResults.Problem(statusCode: status, title: ReasonPhrases.GetReasonPhrase(status), detail: message);
+        For(http.Request.Path)?.Status(status, message) ?? ProblemErrors.Status(status, message);
 
-    /// <summary>Whether the path belongs to a registered surface (or the operator API), which words its own errors.</summary>
-    public bool IsApi(PathString path) => For(path) is not null || path.StartsWithSegments("/admin");
+    /// <summary>Whether the path belongs to a registered surface, which words its own errors.</summary>
+    public bool Claims(PathString path) => For(path) is not null;
 
     private ISurfaceErrors? For(PathString path)
     {

@@ -68,7 +68,7 @@ internal static class WrenOrderEndpoints
 
     private static async Task<IResult> PreviewTreesAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, Validators<WrenTreePreviewValidator>.Instance, allowForm: true, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.LenientCamelCase, Validators<WrenTreePreviewValidator>.Instance, allowForm: true, ct);
         if (body.Value is not { } r) return WrenResults.Invalid(body.Errors!);
         var caller = http.GetCaller();
         var (cents, local, currency, error) = await pricer.PriceTreesAsync(caller, r.AmountOfTrees!.Value, ct);
@@ -85,7 +85,7 @@ internal static class WrenOrderEndpoints
         var ct = http.RequestAborted;
         var (claim, keyError) = await IdempotentAnswers.ClaimAsync(http, IdempotencyErrors);
         if (keyError is not null) return keyError;
-        var body = await RequestBody.ReadAsync(http.Request, Json.WrenRequest, validator, allowForm: true, ct);
+        var body = await RequestBody.ReadAsync(http.Request, Json.LenientCamelCase, validator, allowForm: true, ct);
         if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, WrenResults.Invalid(body.Errors!), IdempotencyErrors);
 
         var caller = http.GetCaller();
