@@ -116,7 +116,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
             var total = lines.Sum(l => l.AmountUsdCents);
             db.Invoices.Add(new Invoice { AccountId = g.Key, Period = period, Currency = "USD", TotalUsdCents = total, Status = StatementStatus.Issued, IssuedAt = now, Lines = lines });
             if (total != 0)
-                await ledger.PostAsync($"invoice:{g.Key}:{period}:issue", "invoice_issue", "USD", g.Key, $"Invoice {period}",
+                await ledger.PostAsync($"invoice:{g.Key}:{period}:issue", PostingKind.InvoiceIssue.Name(), Chart.Currency, g.Key, $"Invoice {period}",
                     [new Leg(accounts[(LedgerAccountKind.CustomerReceivable, g.Key)], total), new Leg(accounts[(LedgerAccountKind.InvoicedReceivable, g.Key)], -total)], ct);
         }
         foreach (var g in payable)
@@ -134,7 +134,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
                 Status = StatementStatus.Issued, IssuedAt = now, Lines = lines,
             });
             if (total != 0)
-                await ledger.PostAsync($"payout:{g.Key}:{period}:issue", "payout_issue", "USD", null, $"Payout {period}",
+                await ledger.PostAsync($"payout:{g.Key}:{period}:issue", PostingKind.PayoutIssue.Name(), Chart.Currency, null, $"Payout {period}",
                     [new Leg(accounts[(LedgerAccountKind.ProjectPayable, g.Key)], -total), new Leg(accounts[(LedgerAccountKind.PayoutPayable, g.Key)], total)], ct);
         }
         await db.SaveChangesAsync(ct);
@@ -149,11 +149,11 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
         var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
         if (invoice is null) return PayResult.NotFound;
         if (invoice.Status == StatementStatus.Paid) return PayResult.AlreadyPaid;
-        var invoiced = await ledgerAccounts.EnsureAsync(LedgerAccountKind.InvoicedReceivable, "USD", invoice.AccountId, ct);
-        var bank = await ledgerAccounts.EnsureAsync(LedgerAccountKind.Bank, "USD", null, ct);
+        var invoiced = await ledgerAccounts.EnsureAsync(LedgerAccountKind.InvoicedReceivable, Chart.Currency, invoice.AccountId, ct);
+        var bank = await ledgerAccounts.EnsureAsync(LedgerAccountKind.Bank, Chart.Currency, null, ct);
         return await PayAsync(() => db.Invoices.Where(i => i.Id == id && i.Status == StatementStatus.Issued)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, StatementStatus.Paid).SetProperty(i => i.PaidAt, time.GetUtcNow().UtcDateTime), ct),
-            invoice.TotalUsdCents, $"invoice:{id}:paid", "invoice_paid", invoice.AccountId, $"Invoice {invoice.Period} paid",
+            invoice.TotalUsdCents, $"invoice:{id}:paid", PostingKind.InvoicePaid.Name(), invoice.AccountId, $"Invoice {invoice.Period} paid",
             [new Leg(invoiced, invoice.TotalUsdCents), new Leg(bank, -invoice.TotalUsdCents)], ct);
     }
 
@@ -163,11 +163,11 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
         var payout = await db.Payouts.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (payout is null) return PayResult.NotFound;
         if (payout.Status == StatementStatus.Paid) return PayResult.AlreadyPaid;
-        var due = await ledgerAccounts.EnsureAsync(LedgerAccountKind.PayoutPayable, "USD", payout.ProjectId, ct);
-        var bank = await ledgerAccounts.EnsureAsync(LedgerAccountKind.Bank, "USD", null, ct);
+        var due = await ledgerAccounts.EnsureAsync(LedgerAccountKind.PayoutPayable, Chart.Currency, payout.ProjectId, ct);
+        var bank = await ledgerAccounts.EnsureAsync(LedgerAccountKind.Bank, Chart.Currency, null, ct);
         return await PayAsync(() => db.Payouts.Where(p => p.Id == id && p.Status == StatementStatus.Issued)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, StatementStatus.Paid).SetProperty(p => p.PaidAt, time.GetUtcNow().UtcDateTime), ct),
-            payout.TotalUsdCents, $"payout:{id}:paid", "payout_paid", null, $"Payout {payout.Period} paid",
+            payout.TotalUsdCents, $"payout:{id}:paid", PostingKind.PayoutPaid.Name(), null, $"Payout {payout.Period} paid",
             [new Leg(due, -payout.TotalUsdCents), new Leg(bank, payout.TotalUsdCents)], ct);
     }
 
@@ -180,7 +180,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
             await tx.RollbackAsync(CancellationToken.None);
             return PayResult.AlreadyPaid;
         }
-        if (total != 0) await ledger.PostAsync(key, kind, "USD", accountId, note, legs, ct);
+        if (total != 0) await ledger.PostAsync(key, kind, Chart.Currency, accountId, note, legs, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(CancellationToken.None);
         return PayResult.Paid;

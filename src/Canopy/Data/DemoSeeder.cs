@@ -119,12 +119,12 @@ internal static class DemoSeeder
 
         // Ledger accounts are created on their own connections, so only after the seed has committed.
         foreach (var p in new[] { biochar, forest, weathering, policy, trees })
-            await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", p.Id, ct);
-        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
-        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, "USD", null, ct);
+            await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, Chart.Currency, p.Id, ct);
+        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, Chart.Currency, account.Id, ct);
+        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, Chart.Currency, null, ct);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await ledger.PostAsync("demo:initial-credits", "credits_topup", "USD", account.Id, "Demo credits",
+            await ledger.PostAsync("demo:initial-credits", PostingKind.CreditsTopup.Name(), Chart.Currency, account.Id, "Demo credits",
                 [new Leg(credits, 50_000), new Leg(funding, -50_000)], ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

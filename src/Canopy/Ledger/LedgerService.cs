@@ -35,9 +35,18 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
     /// database transaction; the caller's SaveChanges writes the transaction rows with the rest of its work.
     /// A credits account that would go below zero makes nothing change and returns <see cref="PostResult.InsufficientCredits"/>.
     /// </summary>
-    public async Task<PostResult> PostAsync(string key, string kind, string currency, long? accountId, string? note, IReadOnlyList<Leg> legs, CancellationToken ct)
+    public Task<PostResult> PostAsync(string key, string kind, string currency, long? accountId, string? note, IReadOnlyList<Leg> legs, CancellationToken ct) =>
+        PostAsync(LedgerPosting.Create(key, kind, currency, note, legs, accounts) with { AccountId = accountId }, ct);
+
+    /// <summary>
+    /// Adds a balanced transaction to the context and applies its balance changes. Must run inside the caller's
+    /// database transaction; the caller's SaveChanges writes the transaction rows with the rest of its work.
+    /// A credits account that would go below zero makes nothing change and returns <see cref="PostResult.InsufficientCredits"/>.
+    /// </summary>
+    public async Task<PostResult> PostAsync(LedgerPosting posting, CancellationToken ct)
     {
-        LedgerPosting.Create(key, kind, currency, note, legs, accounts);
+        LedgerPosting.Check(posting.Key, posting.Currency, posting.Legs, accounts.CurrencyOf);
+        var legs = posting.Legs;
 
         // Decreases first, in id order: a refused spend then changes nothing, and concurrent postings lock rows in one order.
         var deltas = legs.GroupBy(l => l.LedgerAccountId)
@@ -65,15 +74,22 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
 
         db.LedgerTransactions.Add(new LedgerTransaction
         {
-            Key = key,
-            Kind = kind,
-            Currency = currency,
-            AccountId = accountId,
-            Note = note,
+            Key = posting.Key,
+            Kind = posting.Kind,
+            Currency = posting.Currency,
+            AccountId = posting.AccountId,
+            Note = posting.Note,
             CreatedAt = time.GetUtcNow().UtcDateTime,
             Entries = [.. legs.Select(l => new LedgerEntry { LedgerAccountId = l.LedgerAccountId, Amount = l.Amount })],
         });
         return PostResult.Posted;
+    }
+
+    /// <summary>The posted transaction with this key, as a posting (null when none was posted).</summary>
+    public async Task<LedgerPosting?> FindAsync(string key, CancellationToken ct)
+    {
+        var posted = await db.LedgerTransactions.AsNoTracking().Include(t => t.Entries).FirstOrDefaultAsync(t => t.Key == key, ct);
+        return posted is null ? null : LedgerPosting.Of(posted);
     }
 }
 

@@ -35,8 +35,8 @@ internal sealed class DisputeCreatedHandler(CanopyDbContext db, LedgerService le
             ? order.PriceUsdCents
             : (long)((Int128)order.PriceUsdCents * dispute.Amount / order.AmountCharged);
         var key = $"order:{order.PublicId}:dispute";
-        var clearing = await ledgerAccounts.EnsureAsync(LedgerAccountKind.StripeClearing, "USD", null, ct);
-        var disputes = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CardDisputes, "USD", null, ct);
+        var clearing = await ledgerAccounts.EnsureAsync(LedgerAccountKind.StripeClearing, Chart.Currency, null, ct);
+        var disputes = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CardDisputes, Chart.Currency, null, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (intent is not null)
         {
@@ -44,7 +44,7 @@ internal sealed class DisputeCreatedHandler(CanopyDbContext db, LedgerService le
             intent.UpdatedAt = time.GetUtcNow().UtcDateTime;
         }
         if (usd > 0 && !await db.LedgerTransactions.AnyAsync(t => t.Key == key, ct))
-            await ledger.PostAsync(key, "card_dispute", "USD", order.AccountId, $"Dispute {dispute.Id} on order {order.OrderNumber}",
+            await ledger.PostAsync(key, PostingKind.CardDispute.Name(), Chart.Currency, order.AccountId, $"Dispute {dispute.Id} on order {order.OrderNumber}",
                 [new Leg(clearing, usd), new Leg(disputes, -usd)], ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

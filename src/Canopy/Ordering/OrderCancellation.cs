@@ -35,11 +35,11 @@ public sealed record CancelOutcome(Order? Order, CancelError? Error)
 /// <summary>
 /// Cancels a placed or fulfilled order (DESIGN §5) in one database transaction: the state flips once (a second cancel
 /// gets <see cref="CancelError.AlreadyCancelled"/>), retired grams go back to their batches for waiting and later orders,
-/// and money goes back the way it came as one reversing ledger transaction with a unique key: credits returned, the card
+/// and money goes back the way it came as the reverse of the order's payment posting, with a unique key: credits returned, the card
 /// refunded (outbox <c>payment.refund</c>, tried at once and retried by the worker), or a credit on the invoice account's
 /// receivable, which the month's invoice shows as a credit line.
 /// </summary>
-public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, OutboxProcessor outbox,
+public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, OutboxProcessor outbox,
     IFulfilmentReversal fulfilment, TimeProvider time)
 {
     public async Task<CancelOutcome> CancelAsync(CancelOrderCommand cmd, CancellationToken ct)
@@ -53,20 +53,15 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
         if (order is null) return CancelOutcome.Fail(CancelError.NotFound);
         if (order.State == OrderState.Cancelled) return CancelOutcome.Fail(CancelError.AlreadyCancelled, order);
 
-        // Ledger accounts exist before the transaction opens (see LedgerAccounts).
+        // Money goes back the way it came: the reverse of the order's own payment posting, never rebuilt from the order.
         var charged = order.Mode == TokenMode.Live && order.PriceUsdCents > 0;
-        List<Leg> legs = [];
+        LedgerPosting? refundPosting = null;
         if (charged)
         {
-            var source = order.PaymentMethod switch
-            {
-                PaymentMethod.Credits => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", order.AccountId, ct),
-                PaymentMethod.Card => await ledgerAccounts.EnsureAsync(LedgerAccountKind.StripeClearing, "USD", null, ct),
-                PaymentMethod.Invoice => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerReceivable, "USD", order.AccountId, ct),
-            };
-            legs.Add(new Leg(source, order.PriceUsdCents));
-            foreach (var g in order.Allocations.GroupBy(a => a.ProjectId))
-                legs.Add(new Leg(await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", g.Key, ct), -g.Sum(a => a.PriceUsdCents)));
+            var payment = await ledger.FindAsync($"order:{order.PublicId}:payment", ct)
+                ?? throw new InvalidOperationException($"Order {order.PublicId} was charged but its payment was never posted (GET /admin/ledger/check reports it).");
+            refundPosting = payment.Reverse($"order:{order.PublicId}:refund", PostingKind.OrderRefund, $"Cancellation of order {order.OrderNumber}")
+                with { AccountId = order.AccountId };
         }
         var allocationProjects = order.Allocations.Select(a => a.ProjectId).Distinct().ToList();
         var stocked = await db.Projects.Where(p => allocationProjects.Contains(p.Id) && p.Kind == ProjectKind.Offset)
@@ -90,8 +85,7 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
             }
             await db.OrderAllocations.Where(a => a.OrderId == order.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Cancelled, true), ct);
             var released = await fulfilment.ReleaseAsync(db, order.Id, now, ct);
-            if (legs.Count > 0)
-                await ledger.PostAsync($"order:{order.PublicId}:refund", "order_refund", "USD", order.AccountId, $"Cancellation of order {order.OrderNumber}", legs, ct);
+            if (refundPosting is not null) await ledger.PostAsync(refundPosting, ct);
             var payload = JsonSerializer.Serialize(new { order_id = order.PublicId });
             if (order.CallbackUrl is not null)
                 db.OutboxMessages.Add(await fulfilment.CallbackAsync(db, order, "cancelled", now, ct));
