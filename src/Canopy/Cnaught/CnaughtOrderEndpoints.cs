@@ -14,7 +14,7 @@ namespace Canopy.Cnaught;
 /// <summary>CNaught's orders: place (by mass, by price, for a ride), get, list with cursors, cancel.</summary>
 internal static class CnaughtOrderEndpoints
 {
-    private static readonly CnaughtIdempotencyErrors IdempotencyErrors = new();
+    internal static readonly CnaughtIdempotencyErrors IdempotencyErrors = new();
 
     public static RouteGroupBuilder MapCnaughtOrders(this RouteGroupBuilder v1)
     {
@@ -42,67 +42,18 @@ internal static class CnaughtOrderEndpoints
         return v1;
     }
 
-    private static Task<IResult> PlaceGenericAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, Validators<CnaughtOrderValidator>.Instance, r => r.AmountKg is { } kg
-            ? (new OrderAmount.Kilograms(kg), "amount_kg")
-            : (new OrderAmount.UsdCents(r.TotalPriceUsdCents!.Value), "total_price_usd_cents"));
+    private static readonly CnaughtOrderVoice<CnaughtOrderRequest> GenericOrders = new(Validators<CnaughtOrderValidator>.Instance, r => r.AmountKg is { } kg
+        ? (new OrderAmount.Kilograms(kg), "amount_kg")
+        : (new OrderAmount.UsdCents(r.TotalPriceUsdCents!.Value), "total_price_usd_cents"));
 
-    private static Task<IResult> PlaceRideAsync(HttpContext http, OrderService orders, CatalogCache catalog) =>
-        PlaceAsync(http, orders, catalog, Validators<CnaughtRideOrderValidator>.Instance, r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
+    private static readonly CnaughtOrderVoice<CnaughtRideOrderRequest> RideOrders = new(Validators<CnaughtRideOrderValidator>.Instance,
+        r => (new OrderAmount.ForActivity(Activity.Ride, r.DistanceKm!.Value), "distance_km"));
 
-    /// <summary>Every CNaught order: key → body → subaccount → command → the core → CNaught's answer (stored with the order when keyed).</summary>
-    private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, CatalogCache catalog, FluentValidation.AbstractValidator<TRequest> validator,
-        Func<TRequest, (OrderAmount Amount, string Field)> what)
-        where TRequest : class, ICnaughtOrderFields
-    {
-        var ct = http.RequestAborted;
-        var (claim, keyError) = await IdempotentAnswers.ClaimAsync(http, IdempotencyErrors);
-        if (keyError is not null) return keyError;
-        var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, validator, allowForm: false, ct);
-        if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, CnaughtProblems.InvalidParameters(body.Errors!), IdempotencyErrors);
+    private static Task<IResult> PlaceGenericAsync(HttpContext http, OrderPipeline pipeline) => pipeline.PlaceAsync(http, GenericOrders);
 
-        var selection = await SubaccountResolver.ResolveAsync(http, ct);
-        if (selection.Error is not null) return await IdempotentAnswers.FinishAsync(http, claim, selection.Error, IdempotencyErrors);
-        var callbackUrl = r.NotificationConfig?.Url;
-        if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
-            return await IdempotentAnswers.FinishAsync(http, claim,
-                CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed."), IdempotencyErrors);
+    private static Task<IResult> PlaceRideAsync(HttpContext http, OrderPipeline pipeline) => pipeline.PlaceAsync(http, RideOrders);
 
-        var (amount, field) = what(r);
-        var command = new OrderCommand
-        {
-            Caller = http.GetCaller(),
-            Dialect = Dialect.Cnaught,
-            Source = r.PortfolioId is { } pid ? new OrderSource.Portfolio(null, pid) : new OrderSource.DefaultPortfolio(),
-            Amount = amount,
-            Payment = PaymentChoice.AccountBilling,
-            Subaccount = selection.Subaccount,
-            Metadata = r.Metadata,
-            Description = r.Description,
-            CallbackUrl = callbackUrl,
-            Idempotency = claim,
-        };
-        var snapshot = await catalog.GetAsync(ct);
-        var subaccount = selection.Subaccount?.PublicId;
-        var baseUrl = PublicUrls.Base(http.Request);
-        var outcome = await orders.PlaceAsync(command, p => Render(p.Order!, subaccount, snapshot, baseUrl), ct);
-        return outcome switch
-        {
-            OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
-            OrderOutcome.Placed placed => Render(placed.Order.Order!, subaccount, snapshot, baseUrl).AsResult(replay: false),
-            OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, ToProblem(failed.Error, field, r.PortfolioId), IdempotencyErrors),
-            OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
-            OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
-            OrderOutcome.KeyReused => IdempotencyErrors.ChangedPayload(),
-            _ => throw new InvalidOperationException("Unknown order outcome."),
-        };
-    }
-
-    private static StoredAnswer Render(Order order, string? subaccount, CatalogSnapshot snapshot, string baseUrl) =>
-        new(StatusCodes.Status201Created, "application/json; charset=utf-8",
-            CnaughtOrderJson.Serialize(CnaughtOrderRow.Of(order), subaccount, snapshot, baseUrl));
-
-    /// <summary>The core's refusals as CNaught problems; <paramref name="quantityField"/> is the field that carried the amount.</summary>
+    /// <summary>The core's refusals as CNaught problems (CNaught's one status mapping for orders and quotes); <paramref name="quantityField"/> is the field that carried the amount.</summary>
     internal static IResult ToProblem(OrderError e, string quantityField, string? portfolioId) => e.Code switch
     {
         OrderErrorCode.BillingNotSetUp or OrderErrorCode.NoCardOnFile => CnaughtProblems.Forbidden("Billing not set up", e.Message),
@@ -201,6 +152,56 @@ internal static class CnaughtOrderEndpoints
         id is { } sid ? await db.Subaccounts.Where(s => s.Id == sid).Select(s => s.PublicId).FirstOrDefaultAsync(ct) : null;
 
     private static string Short(string s) => s.Length <= 32 ? s : s[..32] + "…";
+}
+
+/// <summary>
+/// CNaught's voice in the one order pipeline, one per request shape (<paramref name="what"/>: the amount and the field
+/// that carried it): the subaccount header and the callback URL are checked here, then the order is CNaught's JSON.
+/// </summary>
+internal sealed class CnaughtOrderVoice<TRequest>(FluentValidation.AbstractValidator<TRequest> validator, Func<TRequest, (OrderAmount Amount, string Field)> what)
+    : IOrderDialect<TRequest> where TRequest : class, ICnaughtOrderFields
+{
+    public IIdempotencyErrors KeyErrors => CnaughtOrderEndpoints.IdempotencyErrors;
+    public JsonSerializerOptions RequestJson => Json.SnakeCase;
+    public bool AcceptsForm => false;
+    public FluentValidation.IValidator<TRequest> Validator => validator;
+
+    public IResult Invalid(FieldErrors errors) => CnaughtProblems.InvalidParameters(errors);
+
+    public async ValueTask<OrderDraft> DraftAsync(HttpContext http, TRequest r, IdempotencyClaim? claim, CancellationToken ct)
+    {
+        var selection = await SubaccountResolver.ResolveAsync(http, ct);
+        if (selection.Error is not null) return OrderDraft.Refuse(selection.Error);
+        var callbackUrl = r.NotificationConfig?.Url;
+        if (callbackUrl is not null && !CallbackUrls.IsAllowed(callbackUrl, http.RequestServices.GetRequiredService<IConfiguration>()))
+            return OrderDraft.Refuse(CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed."));
+
+        var (amount, field) = what(r);
+        var command = new OrderCommand
+        {
+            Caller = http.GetCaller(),
+            Dialect = Dialect.Cnaught,
+            Source = r.PortfolioId is { } pid ? new OrderSource.Portfolio(null, pid) : new OrderSource.DefaultPortfolio(),
+            Amount = amount,
+            Payment = PaymentChoice.AccountBilling,
+            Subaccount = selection.Subaccount,
+            Metadata = r.Metadata,
+            Description = r.Description,
+            CallbackUrl = callbackUrl,
+            Idempotency = claim,
+        };
+        var snapshot = await http.RequestServices.GetRequiredService<CatalogCache>().GetAsync(ct);
+        return OrderDraft.Of(command, new Reply(selection.Subaccount?.PublicId, snapshot, PublicUrls.Base(http.Request), field, r.PortfolioId));
+    }
+
+    private sealed class Reply(string? subaccount, CatalogSnapshot snapshot, string baseUrl, string field, string? portfolioId) : OrderReply
+    {
+        public override StoredAnswer Render(PlacedOrder placed) =>
+            new(StatusCodes.Status201Created, "application/json; charset=utf-8",
+                CnaughtOrderJson.Serialize(CnaughtOrderRow.Of(placed.Order!), subaccount, snapshot, baseUrl));
+
+        public override IResult Refused(OrderError error) => CnaughtOrderEndpoints.ToProblem(error, field, portfolioId);
+    }
 }
 
 /// <summary>CNaught's cursor parameters: limit 1–100 (default 20), and at most one of starting_after / ending_before.</summary>

@@ -1,6 +1,6 @@
 using Canopy.Kernel;
 using Canopy.Platform;
-using Canopy.Catalog;
+using Canopy.Ordering;
 using FluentValidation;
 
 namespace Canopy.Cnaught;
@@ -51,7 +51,7 @@ public sealed record CnaughtLogoUrlRequest(string? LogoUrl) : IExampleRequest<Cn
 internal static class CnaughtLimits
 {
     public const int MaxText = 512;
-    public const decimal MaxKg = Pricing.MaxGrams / Pricing.GramsPerKg;
+    public const decimal MaxKg = OrderLimits.MaxKg;
     public const decimal MaxDistanceKm = 1_000_000m;
     public const decimal MaxFreightKg = 100_000_000m;
     public const decimal MaxSquareFeet = 100_000_000m;
@@ -59,8 +59,8 @@ internal static class CnaughtLimits
     /// <summary>Where the order a quote prices will be placed (CNaught's quote parameter).</summary>
     public static readonly string[] QuoteSources = ["api", "checkout"];
 
-    /// <summary>At least one whole gram after rounding to grams.</summary>
-    public static bool AtLeastOneGram(decimal? kg) => kg is null or <= 0 || kg.Value >= 0.0005m; // rounds (half away from zero) to ≥ 1 g
+    /// <summary>At least one whole gram after rounding to grams (the core's rule).</summary>
+    public static bool AtLeastOneGram(decimal? kg) => OrderLimits.AtLeastOneGramKg(kg);
 }
 
 internal static class CnaughtOrderRules
@@ -84,9 +84,8 @@ internal sealed class CnaughtOrderValidator : AbstractValidator<CnaughtOrderRequ
             .When(x => x.TotalPriceUsdCents is null);
         RuleFor(x => x.AmountKg).Null().WithMessage("Give either amount_kg or total_price_usd_cents, not both.")
             .When(x => x.TotalPriceUsdCents is not null);
-        RuleFor(x => x.AmountKg).GreaterThan(0).LessThanOrEqualTo(CnaughtLimits.MaxKg)
-            .Must(CnaughtLimits.AtLeastOneGram).WithMessage("'amount_kg' must be at least 0.001 (one gram).");
-        RuleFor(x => x.TotalPriceUsdCents).GreaterThan(0).LessThanOrEqualTo(10_000_000_000);
+        RuleFor(x => x.AmountKg).OrderKilograms().WithMessage("'amount_kg' must be at least 0.001 (one gram).");
+        RuleFor(x => x.TotalPriceUsdCents).GreaterThan(0).AtMostOrderUsdCents();
         CnaughtOrderRules.AddCommon(this);
     }
 }
@@ -104,8 +103,7 @@ internal sealed class CnaughtQuoteValidator : AbstractValidator<CnaughtQuoteRequ
 {
     public CnaughtQuoteValidator()
     {
-        RuleFor(x => x.AmountKg).NotNull().GreaterThan(0).LessThanOrEqualTo(CnaughtLimits.MaxKg)
-            .Must(CnaughtLimits.AtLeastOneGram).WithMessage("'amount_kg' must be at least 0.001 (one gram).");
+        RuleFor(x => x.AmountKg).NotNull().OrderKilograms().WithMessage("'amount_kg' must be at least 0.001 (one gram).");
         RuleFor(x => x.PortfolioId).MaximumLength(64);
         RuleFor(x => x.Source).OneOf(CnaughtLimits.QuoteSources);
     }

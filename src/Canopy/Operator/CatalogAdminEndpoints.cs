@@ -620,7 +620,7 @@ internal static class CatalogAdminEndpoints
         if (project is null) return OperatorResults.Invalid("project_id", $"There is no project '{r.ProjectId}'.");
         if (project.Kind != ProjectKind.Offset)
             return OperatorResults.Invalid("project_id", "Only offset projects hold inventory of credits.");
-        var grams = (long)(r.AmountKg!.Value * Pricing.GramsPerKg);
+        var grams = Ordering.OrderLimits.GramsFromKg(r.AmountKg!.Value); // the validator allows whole grams only: rounding changes nothing
         var batch = new CreditBatch
         {
             ProjectId = project.Id,

@@ -1,3 +1,5 @@
+using Canopy.Catalog;
+
 namespace Canopy.Ordering;
 
 /// <summary>Activities the CNaught dialect can quote and order for.</summary>
@@ -47,8 +49,6 @@ public static class Emissions
     public static readonly IReadOnlySet<string> VehicleTypes = new HashSet<string>(StringComparer.Ordinal)
         { "passenger_car_van_or_suv", "small_bus", "school_bus", "coach_bus" };
 
-    public const long GramsPerKg = 1_000;
-
     /// <summary>
     /// Grams of CO₂e for an activity, rounded up to whole kilograms as CNaught does (a 30 km ride of 7.2342 kg is
     /// quoted and ordered as 8 kg); at least 1 kg.
@@ -72,7 +72,7 @@ public static class Emissions
             Activity.OfficeSpace => squareFeet * f.OfficeGramsPerSquareFootYear,
         };
         // Clamped so that an absurd input or factor reaches the caller's upper bound instead of overflowing.
-        var kg = Math.Min(decimal.Ceiling(grams / GramsPerKg), long.MaxValue / GramsPerKg);
-        return Math.Max(1, (long)kg) * GramsPerKg;
+        var kg = Math.Min(decimal.Ceiling(grams / Pricing.GramsPerKg), long.MaxValue / Pricing.GramsPerKg);
+        return Math.Max(1, (long)kg) * Pricing.GramsPerKg;
     }
 }

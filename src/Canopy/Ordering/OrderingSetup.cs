@@ -16,6 +16,7 @@ internal static class OrderingSetup
         services.AddSingleton<OrderMetrics>();
         services.AddSingleton<OrderPricer>();
         services.AddScoped<OrderService>();
+        services.AddScoped<OrderPipeline>();
         services.AddScoped<OrderCancellation>();
         services.AddSingleton<IChargedOrders, ChargedOrders>();
         services.AddOutboxHandler<CardRefundHandler>(OutboxTopics.CardRefund);

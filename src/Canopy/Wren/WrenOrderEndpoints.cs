@@ -11,7 +11,7 @@ namespace Canopy.Wren;
 /// <summary>Wren's order endpoints: parse the Wren request → one <see cref="OrderCommand"/> → Wren's response and errors.</summary>
 internal static class WrenOrderEndpoints
 {
-    private static readonly WrenIdempotencyErrors IdempotencyErrors = new();
+    internal static readonly WrenIdempotencyErrors IdempotencyErrors = new();
 
     public static RouteGroupBuilder MapWrenOrders(this RouteGroupBuilder authed)
     {
@@ -37,34 +37,37 @@ internal static class WrenOrderEndpoints
         return authed;
     }
 
-    private static Task<IResult> PlaceOffsetOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, Validators<WrenOffsetOrderValidator>.Instance, "test_oo_",
-            r => (r.PortfolioId is { } id ? new OrderSource.Portfolio(id, null) : new OrderSource.DefaultPortfolio(), new OrderAmount.Tonnes(r.Tons!.Value)),
-            (r, p) => new WrenOrderResponse
-            {
-                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents,
-                Tons = Tons(p.Split.Grams), PortfolioId = p.Priced.Portfolio!.Id, Note = r.Note,
-            });
+    private static readonly WrenOrderVoice<WrenOffsetOrderRequest> OffsetOrders = new(Validators<WrenOffsetOrderValidator>.Instance, "test_oo_",
+        r => (r.PortfolioId is { } id ? new OrderSource.Portfolio(id, null) : new OrderSource.DefaultPortfolio(), new OrderAmount.Tonnes(r.Tons!.Value)),
+        (r, p) => new WrenOrderResponse
+        {
+            Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents,
+            Tons = Tons(p.Split.Grams), PortfolioId = p.Priced.Portfolio!.Id, Note = r.Note,
+        });
 
-    private static Task<IResult> PlaceProjectOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, Validators<WrenProjectOrderValidator>.Instance, "test_po_",
-            r => (new OrderSource.Project(r.ProjectId!.Value), new OrderAmount.UsdCents(r.AmountInUsdCents!.Value)),
-            (r, p) => new WrenOrderResponse
-            {
-                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
-                Tons = p.Priced.Kind == OrderKind.Offset ? Tons(p.Split.Grams) : null,
-                Impact = p.Priced.Kind == OrderKind.Offset ? new WrenImpact(Tons(p.Split.Grams), null) : null,
-                Donation = p.Priced.Kind == OrderKind.Donation,
-            });
+    private static readonly WrenOrderVoice<WrenProjectOrderRequest> ProjectOrders = new(Validators<WrenProjectOrderValidator>.Instance, "test_po_",
+        r => (new OrderSource.Project(r.ProjectId!.Value), new OrderAmount.UsdCents(r.AmountInUsdCents!.Value)),
+        (r, p) => new WrenOrderResponse
+        {
+            Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
+            Tons = p.Priced.Kind == OrderKind.Offset ? Tons(p.Split.Grams) : null,
+            Impact = p.Priced.Kind == OrderKind.Offset ? new WrenImpact(Tons(p.Split.Grams), null) : null,
+            Donation = p.Priced.Kind == OrderKind.Donation,
+        });
 
-    private static Task<IResult> PlaceTreeOrderAsync(HttpContext http, OrderService orders) =>
-        PlaceAsync(http, orders, Validators<WrenTreeOrderValidator>.Instance, "test_to_",
-            r => (new OrderSource.TreeProject(), new OrderAmount.Trees(r.AmountOfTrees!.Value)),
-            (r, p) => new WrenOrderResponse
-            {
-                Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
-                Impact = new WrenImpact(null, p.Trees),
-            });
+    private static readonly WrenOrderVoice<WrenTreeOrderRequest> TreeOrders = new(Validators<WrenTreeOrderValidator>.Instance, "test_to_",
+        r => (new OrderSource.TreeProject(), new OrderAmount.Trees(r.AmountOfTrees!.Value)),
+        (r, p) => new WrenOrderResponse
+        {
+            Currency = p.Currency, AmountCharged = p.AmountCharged, AmountInUsdCents = p.PriceUsdCents, ProjectId = p.Priced.Project!.Id, Note = r.Note,
+            Impact = new WrenImpact(null, p.Trees),
+        });
+
+    private static Task<IResult> PlaceOffsetOrderAsync(HttpContext http, OrderPipeline pipeline) => pipeline.PlaceAsync(http, OffsetOrders);
+
+    private static Task<IResult> PlaceProjectOrderAsync(HttpContext http, OrderPipeline pipeline) => pipeline.PlaceAsync(http, ProjectOrders);
+
+    private static Task<IResult> PlaceTreeOrderAsync(HttpContext http, OrderPipeline pipeline) => pipeline.PlaceAsync(http, TreeOrders);
 
     private static async Task<IResult> PreviewTreesAsync(HttpContext http, OrderPricer pricer, CancellationToken ct)
     {
@@ -77,66 +80,8 @@ internal static class WrenOrderEndpoints
         return TypedResults.Json(new WrenTreePreviewResponse(r.AmountOfTrees.Value, cents / 100m, localMajor, currency, caller.IsTest), Json.SnakeCase);
     }
 
-    /// <summary>Every Wren order: key → body → command → the core → Wren's answer (stored with the order when keyed).</summary>
-    private static async Task<IResult> PlaceAsync<TRequest>(HttpContext http, OrderService orders, AbstractValidator<TRequest> validator, string testPrefix,
-        Func<TRequest, (OrderSource Source, OrderAmount Amount)> what, Func<TRequest, PlacedOrder, WrenOrderResponse> shape)
-        where TRequest : class, IWrenOrderFields
-    {
-        var ct = http.RequestAborted;
-        var (claim, keyError) = await IdempotentAnswers.ClaimAsync(http, IdempotencyErrors);
-        if (keyError is not null) return keyError;
-        var body = await RequestBody.ReadAsync(http.Request, Json.LenientCamelCase, validator, allowForm: true, ct);
-        if (body.Value is not { } r) return await IdempotentAnswers.FinishAsync(http, claim, WrenResults.Invalid(body.Errors!), IdempotencyErrors);
-
-        var caller = http.GetCaller();
-        var (source, amount) = what(r);
-        var dryRun = r.DryRun ?? false;
-        var command = new OrderCommand
-        {
-            Caller = caller,
-            Dialect = Dialect.Wren,
-            Source = source,
-            Amount = amount,
-            Payment = r.PaymentMethod == "credits" ? PaymentChoice.Credits : PaymentChoice.Card,
-            DryRun = dryRun,
-            Note = r.Note,
-            OnBehalfOfName = Blank(r.OnBehalfOfName),
-            OnBehalfOfEmail = Blank(r.OnBehalfOfEmail),
-            SendReceiptEmail = (r.SendReceiptEmail ?? false) && !dryRun,
-            Idempotency = claim,
-        };
-        var outcome = await orders.PlaceAsync(command, p => Render(Response(r, p, testPrefix, shape, caller)), ct);
-        return outcome switch
-        {
-            OrderOutcome.Placed { Answer: { } stored } => stored.AsResult(replay: false),
-            OrderOutcome.Placed placed => await IdempotentAnswers.FinishAsync(http, claim, TypedResults.Json(Response(r, placed.Order, testPrefix, shape, caller), Json.SnakeCase), IdempotencyErrors),
-            OrderOutcome.Failed failed => await IdempotentAnswers.FinishAsync(http, claim, Error(failed.Error, source, r), IdempotencyErrors),
-            OrderOutcome.Replayed replayed => replayed.Answer.AsResult(replay: true),
-            OrderOutcome.KeyInUse => IdempotencyErrors.Concurrent(),
-            OrderOutcome.KeyReused => IdempotencyErrors.ChangedPayload(),
-            _ => throw new InvalidOperationException("Unknown order outcome."),
-        };
-    }
-
-    private static WrenOrderResponse Response<TRequest>(TRequest r, PlacedOrder placed, string testPrefix, Func<TRequest, PlacedOrder, WrenOrderResponse> shape, Caller caller)
-        where TRequest : IWrenOrderFields
-    {
-        var dryRun = r.DryRun ?? false;
-        return shape(r, placed) with
-        {
-            Id = dryRun ? null : caller.IsTest ? testPrefix + Tokens.RandomString(16) : placed.Order!.PaymentReference,
-            DryRun = dryRun,
-            PaymentMethod = r.PaymentMethod == "credits" ? "credits" : null,
-            CreditsRemaining = r.PaymentMethod == "credits" ? placed.CreditsRemaining : null,
-            Test = caller.IsTest,
-        };
-    }
-
-    private static StoredAnswer Render(WrenOrderResponse response) =>
-        new(StatusCodes.Status200OK, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(response, Json.SnakeCase));
-
-    /// <summary>The core's refusals in Wren's words and statuses.</summary>
-    private static IResult Error(OrderError e, OrderSource source, IWrenOrderFields r)
+    /// <summary>The core's refusals in Wren's words and statuses: Wren's one status mapping for orders.</summary>
+    internal static IResult Refusal(OrderError e, OrderSource source)
     {
         var (status, message) = e.Code switch
         {
@@ -154,7 +99,71 @@ internal static class WrenOrderEndpoints
         return WrenResults.Message(status, message);
     }
 
+    internal static decimal Tons(long grams) => Decimals.FromScaled(grams, 6); // grams per tonne: 1 000 000
+}
+
+/// <summary>
+/// Wren's voice in the one order pipeline, one per request shape: what the request buys (<paramref name="what"/>) and how
+/// its answer looks (<paramref name="shape"/>); the fields every Wren order shares are read here.
+/// </summary>
+internal sealed class WrenOrderVoice<TRequest>(AbstractValidator<TRequest> validator, string testPrefix,
+    Func<TRequest, (OrderSource Source, OrderAmount Amount)> what, Func<TRequest, PlacedOrder, WrenOrderResponse> shape)
+    : IOrderDialect<TRequest> where TRequest : class, IWrenOrderFields
+{
+    private readonly string prefix = testPrefix;
+    private readonly Func<TRequest, PlacedOrder, WrenOrderResponse> shapeOf = shape;
+
+    public IIdempotencyErrors KeyErrors => WrenOrderEndpoints.IdempotencyErrors;
+    public JsonSerializerOptions RequestJson => Json.LenientCamelCase;
+    public bool AcceptsForm => true;
+    public IValidator<TRequest> Validator => validator;
+
+    public IResult Invalid(FieldErrors errors) => WrenResults.Invalid(errors);
+
+    public ValueTask<OrderDraft> DraftAsync(HttpContext http, TRequest r, IdempotencyClaim? claim, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        var (source, amount) = what(r);
+        var dryRun = r.DryRun ?? false;
+        var command = new OrderCommand
+        {
+            Caller = caller,
+            Dialect = Dialect.Wren,
+            Source = source,
+            Amount = amount,
+            Payment = r.PaymentMethod == "credits" ? PaymentChoice.Credits : PaymentChoice.Card,
+            DryRun = dryRun,
+            Note = r.Note,
+            OnBehalfOfName = Blank(r.OnBehalfOfName),
+            OnBehalfOfEmail = Blank(r.OnBehalfOfEmail),
+            SendReceiptEmail = (r.SendReceiptEmail ?? false) && !dryRun,
+            Idempotency = claim,
+        };
+        return ValueTask.FromResult(OrderDraft.Of(command, new Reply(this, r, source, caller)));
+    }
+
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    internal static decimal Tons(long grams) => Decimals.FromScaled(grams, 6); // grams per tonne: 1 000 000
+    private sealed class Reply(WrenOrderVoice<TRequest> voice, TRequest r, OrderSource source, Caller caller) : OrderReply
+    {
+        public override StoredAnswer Render(PlacedOrder placed) =>
+            new(StatusCodes.Status200OK, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(Response(placed), Json.SnakeCase));
+
+        public override IResult Placed(PlacedOrder placed) => TypedResults.Json(Response(placed), Json.SnakeCase);
+
+        public override IResult Refused(OrderError error) => WrenOrderEndpoints.Refusal(error, source);
+
+        private WrenOrderResponse Response(PlacedOrder placed)
+        {
+            var dryRun = r.DryRun ?? false;
+            return voice.shapeOf(r, placed) with
+            {
+                Id = dryRun ? null : caller.IsTest ? voice.prefix + Tokens.RandomString(16) : placed.Order!.PaymentReference,
+                DryRun = dryRun,
+                PaymentMethod = r.PaymentMethod == "credits" ? "credits" : null,
+                CreditsRemaining = r.PaymentMethod == "credits" ? placed.CreditsRemaining : null,
+                Test = caller.IsTest,
+            };
+        }
+    }
 }

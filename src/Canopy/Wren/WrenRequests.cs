@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Canopy.Kernel;
+using Canopy.Ordering;
 using Canopy.Platform;
 using FluentValidation;
 
@@ -61,24 +62,16 @@ public sealed record WrenTreePreviewRequest(
     public static WrenTreePreviewRequest Example => new(10);
 }
 
-internal static class WrenLimits
-{
-    public const decimal MaxTons = 10_000_000m;
-    public const long MaxUsdCents = 10_000_000_000; // $100M in one order
-    public const long MaxTrees = 10_000_000;
-    public const int MaxNote = 1000;
-}
-
-/// <summary>The rules of the optional fields all Wren orders share.</summary>
+/// <summary>The rules of the optional fields all Wren orders share (the limits are the core's: <see cref="OrderRules"/>).</summary>
 internal static class WrenOrderRules
 {
     public static void AddCommon<T>(AbstractValidator<T> v) where T : IWrenOrderFields
     {
-        v.RuleFor(x => x.Note).MaximumLength(WrenLimits.MaxNote);
+        v.RuleFor(x => x.Note).MaximumLength(OrderRules.MaxNote);
         v.RuleFor(x => x.PaymentMethod).OneOf(["stripe", "credits"])
             .WithMessage("'paymentMethod' must be \"stripe\" or \"credits\".");
-        v.RuleFor(x => x.OnBehalfOfName).MaximumLength(200);
-        v.RuleFor(x => x.OnBehalfOfEmail).MaximumLength(320).EmailAddress().When(x => !string.IsNullOrEmpty(x.OnBehalfOfEmail));
+        v.RuleFor(x => x.OnBehalfOfName).MaximumLength(OrderRules.MaxOnBehalfOfName);
+        v.RuleFor(x => x.OnBehalfOfEmail).OrderEmail().When(x => !string.IsNullOrEmpty(x.OnBehalfOfEmail));
     }
 }
 
@@ -86,8 +79,7 @@ internal sealed class WrenOffsetOrderValidator : AbstractValidator<WrenOffsetOrd
 {
     public WrenOffsetOrderValidator()
     {
-        RuleFor(x => x.Tons).NotNull().WithMessage("'tons' is required.").GreaterThan(0).LessThanOrEqualTo(WrenLimits.MaxTons)
-            .Must(t => t is null or <= 0 || t.Value >= 0.0000005m) // rounds to at least one gram
+        RuleFor(x => x.Tons).NotNull().WithMessage("'tons' is required.").OrderTonnes()
             .WithMessage("'tons' must be at least one gram (0.000001).");
         RuleFor(x => x.PortfolioId).GreaterThan(0);
         WrenOrderRules.AddCommon(this);
@@ -101,7 +93,7 @@ internal sealed class WrenProjectOrderValidator : AbstractValidator<WrenProjectO
         RuleFor(x => x.ProjectId).NotNull().WithMessage("'projectId' is required.").GreaterThan(0);
         RuleFor(x => x.AmountInUsdCents).NotNull().WithMessage("'amountInUsdCents' is required.")
             .GreaterThanOrEqualTo(100).WithMessage("'amountInUsdCents' must be at least 100 (USD 1.00).")
-            .LessThanOrEqualTo(WrenLimits.MaxUsdCents);
+            .AtMostOrderUsdCents();
         WrenOrderRules.AddCommon(this);
     }
 }
@@ -111,7 +103,7 @@ internal sealed class WrenTreeOrderValidator : AbstractValidator<WrenTreeOrderRe
     public WrenTreeOrderValidator()
     {
         RuleFor(x => x.AmountOfTrees).NotNull().WithMessage("'amountOfTrees' is required.").GreaterThan(0)
-            .WithMessage("'amountOfTrees' must be a positive integer.").LessThanOrEqualTo(WrenLimits.MaxTrees);
+            .WithMessage("'amountOfTrees' must be a positive integer.").AtMostOrderTrees();
         WrenOrderRules.AddCommon(this);
     }
 }
@@ -121,6 +113,6 @@ internal sealed class WrenTreePreviewValidator : AbstractValidator<WrenTreePrevi
     public WrenTreePreviewValidator()
     {
         RuleFor(x => x.AmountOfTrees).NotNull().WithMessage("'amountOfTrees' is required.").GreaterThan(0)
-            .WithMessage("'amountOfTrees' must be a positive integer.").LessThanOrEqualTo(WrenLimits.MaxTrees);
+            .WithMessage("'amountOfTrees' must be a positive integer.").AtMostOrderTrees();
     }
 }

@@ -74,6 +74,51 @@ public sealed class HouseTests
         Assert.True(cycles.Count == 0, "Rooms in a dependency cycle:\n" + text);
     }
 
+    /// <summary>The dialects: wire shapes over the one order pipeline (Ordering's <c>OrderPipeline</c>).</summary>
+    private static readonly HashSet<string> Dialects = ["Wren", "Cnaught", "Patch"];
+
+    /// <summary>The order write and its money: a dialect that names these is writing its own order rules.</summary>
+    private static readonly HashSet<string> OrderInternals =
+    [
+        typeof(Canopy.Ordering.OrderService).FullName!, typeof(Canopy.Ordering.OrderWrite).FullName!, typeof(Canopy.Ordering.OrderWriteResult).FullName!,
+        typeof(Canopy.Ordering.IOrderStore).FullName!, typeof(Canopy.Catalog.LargestRemainder).FullName!,
+        typeof(Canopy.Ledger.LedgerPosting).FullName!, typeof(Canopy.Ledger.LedgerService).FullName!,
+    ];
+
+    /// <summary>Pricing's splits (a dialect shows a blended rate, but never prices or splits an order itself).</summary>
+    private static readonly HashSet<string> PricingSplits =
+        [nameof(Canopy.Catalog.Pricing.ForGrams), nameof(Canopy.Catalog.Pricing.ForBudget), nameof(Canopy.Catalog.Pricing.AtAgreedPrice), nameof(Canopy.Catalog.Pricing.ForTrees)];
+
+    [Fact]
+    public void DialectsOrderOnlyThroughThePipeline()
+    {
+        var pricing = typeof(Canopy.Catalog.Pricing).FullName!;
+        var wrong = House.Value.Types.Where(t => Room(t) is { } room && Dialects.Contains(room))
+            .SelectMany(t => t.Dependencies.Select(d => (t, d)))
+            .Where(x => OrderInternals.Contains(Clean(x.d.Target.FullName))
+                || x.d is ArchUnitNET.Domain.Dependencies.MethodCallDependency call && Clean(call.Target.FullName) == pricing && PricingSplits.Contains(call.TargetMember.Name.Split('(')[0]))
+            .Select(x => $"{x.t.FullName} → {(x.d is ArchUnitNET.Domain.Dependencies.MethodCallDependency m ? m.TargetMember.FullName : x.d.Target.FullName)}")
+            .Distinct().ToList();
+        Assert.True(wrong.Count == 0, "A dialect places orders through OrderPipeline and prices through OrderPricer; it never writes, splits or posts an order itself:\n"
+            + string.Join('\n', wrong));
+    }
+
+    /// <summary>A nested type's name as reflection spells it (ArchUnitNET writes '/', reflection '+').</summary>
+    private static string Clean(string fullName) => fullName.Replace('/', '+');
+
+    [Fact]
+    public void EachDialectIsSmallerThanTheOrderingCore()
+    {
+        var src = Path.Combine(Clients.OpenApiDocument.RepositoryRoot(), "src", "Canopy");
+        static long Lines(string dir) => Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories).Sum(f => (long)File.ReadAllText(f).Count(c => c == '\n'))
+            : 0;
+        var ordering = Lines(Path.Combine(src, "Ordering"));
+        var larger = Dialects.Select(d => (Dialect: d, Lines: Lines(Path.Combine(src, d)))).Where(d => d.Lines >= ordering).ToList();
+        Assert.True(larger.Count == 0, $"A dialect is wire shapes over Ordering's rules; Ordering/ has {ordering} lines, but "
+            + string.Join(", ", larger.Select(d => $"{d.Dialect}/ has {d.Lines}")));
+    }
+
     /// <summary>Tarjan's strongly connected components.</summary>
     private static List<HashSet<string>> StronglyConnected(Dictionary<string, List<string>> graph)
     {
