@@ -56,18 +56,8 @@ internal sealed class OperationsMetrics : BackgroundService
             backlog, oldestOrder is { } o ? Math.Max(0, (now - o).TotalSeconds) : 0);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_period, _time);
-        do
-        {
-            try { await SampleAsync(stoppingToken); }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: keep the last figures (health/ready reports the outage).
-                _logger.LogWarning(ex, "Sampling the operations metrics failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // When the database is away the last figures stay (health/ready reports the outage).
+        PeriodicWork.RunAsync("Sampling the operations metrics", async ct => { await SampleAsync(ct); return false; },
+            () => _period, _time, _logger, stoppingToken);
 }

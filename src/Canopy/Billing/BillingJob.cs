@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Microsoft.Extensions.Options;
 
 namespace Canopy.Billing;
@@ -5,30 +6,15 @@ namespace Canopy.Billing;
 /// <summary>Runs finished months' billing on every node where <c>Billing:JobEnabled</c> (the default); each month runs once overall.</summary>
 internal sealed class BillingJob(IServiceScopeFactory scopes, IOptions<BillingOptions> options, TimeProvider time, ILogger<BillingJob> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.JobEnabled) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.JobEnabled
+            ? PeriodicWork.RunAsync("Monthly billing", async ct =>
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<BillingService>().RunDueAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Monthly billing pass failed; retrying after the poll interval");
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromMinutes(Math.Max(1, options.Value.PollMinutes)), time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+                await scope.ServiceProvider.GetRequiredService<BillingService>().RunDueAsync(ct);
+                return false;
+            }, () => TimeSpan.FromMinutes(Math.Max(1, options.Value.PollMinutes)), time, logger, stoppingToken)
+            : Task.CompletedTask;
 }
 
 internal static class BillingSetup

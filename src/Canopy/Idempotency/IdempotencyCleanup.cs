@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,26 +24,11 @@ internal sealed class IdempotencyCleanup(IServiceScopeFactory scopes, TimeProvid
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync("Purging expired idempotency records", async ct =>
         {
-            try
-            {
-                var purged = await PurgeAsync(stoppingToken);
-                if (purged > 0) logger.LogInformation("Purged {Count} expired idempotency records", purged);
-                await Task.Delay(TimeSpan.FromHours(1), time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Purging expired idempotency records failed; retrying in an hour");
-                try { await Task.Delay(TimeSpan.FromHours(1), time, stoppingToken); }
-                catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+            var purged = await PurgeAsync(ct);
+            if (purged > 0) logger.LogInformation("Purged {Count} expired idempotency records", purged);
+            return false;
+        }, () => TimeSpan.FromHours(1), time, logger, stoppingToken);
 }

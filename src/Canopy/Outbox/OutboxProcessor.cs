@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -241,28 +242,9 @@ internal sealed class OutboxWorker(OutboxProcessor processor, IOptions<OutboxOpt
         return Task.WhenAll(LaneAsync(work, stoppingToken), LaneAsync(callbacks, stoppingToken));
     }
 
-    private async Task LaneAsync(string[] topics, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await processor.RunOnceAsync(topics, stoppingToken) > 0) { }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Outbox worker pass failed; retrying after the poll interval");
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    private Task LaneAsync(string[] topics, CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync("Outbox worker pass", async ct => await processor.RunOnceAsync(topics, ct) > 0,
+            () => TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), time, logger, stoppingToken);
 }
 
 public static class OutboxSetup

@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -84,27 +85,9 @@ public sealed class PaymentReconciler(IServiceScopeFactory scopes, ICardProcesso
 internal sealed class PaymentReconcilerWorker(PaymentReconciler reconciler, IOptions<ReconcilerOptions> options, TimeProvider time,
     ILogger<PaymentReconcilerWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.ReconcilerEnabled) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await reconciler.RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Payment reconciliation pass failed; retrying after the interval");
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, options.Value.ReconcileIntervalSeconds)), time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.ReconcilerEnabled
+            ? PeriodicWork.RunAsync("Payment reconciliation", async ct => { await reconciler.RunOnceAsync(ct); return false; },
+                () => TimeSpan.FromSeconds(Math.Max(1, options.Value.ReconcileIntervalSeconds)), time, logger, stoppingToken)
+            : Task.CompletedTask;
 }
