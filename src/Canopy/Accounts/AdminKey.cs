@@ -35,7 +35,7 @@ internal sealed class AdminKey
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "pk_settings"))
         {
             // Another node generated and printed the key first: use that one.
             db.ChangeTracker.Clear();

@@ -98,7 +98,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
             // The claim: a second node blocks here until this commits, then fails on the key.
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "pk_billing_runs"))
         {
             await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();

@@ -40,15 +40,7 @@ internal sealed class CheckoutOrderPlacer(OrderService orders, AccountContextCac
             }, null, ct);
             return outcome is OrderOutcome.Failed failed ? failed.Error.Message : null;
         }
-        catch (DbUpdateException)
-        {
-            return await PlacedMeanwhileAsync(session) ? null : throw new InvalidOperationException($"Checkout order {session.OrderPublicId} could not be written.");
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
-        {
-            return await PlacedMeanwhileAsync(session) ? null : throw new InvalidOperationException($"Checkout order {session.OrderPublicId} could not be written.", e);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19) // constraint
+        catch (Exception e) when (e.IsUniqueViolation(db, "ix_orders_public_id"))
         {
             return await PlacedMeanwhileAsync(session) ? null : throw new InvalidOperationException($"Checkout order {session.OrderPublicId} could not be written.", e);
         }

@@ -134,7 +134,7 @@ public sealed class LedgerAccounts(IServiceScopeFactory scopes)
                 await db.SaveChangesAsync(ct);
                 id = account.Id;
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException e) when (e.IsUniqueViolation(db, "ix_ledger_accounts_code"))
             {
                 // Another request created it first.
                 db.ChangeTracker.Clear();

@@ -96,7 +96,7 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException) when (r.ClientKey is not null)
+            catch (DbUpdateException e) when (r.ClientKey is not null && e.IsUniqueViolation(db, "ix_payment_intents_account_id_client_key"))
             {
                 // Another request with the same client key wrote its intent first.
                 return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), r.OrderPublicId, KeyConflict.InUse);

@@ -95,7 +95,7 @@ internal static class StripeWebhookEndpoints
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException e) when (e.IsUniqueViolation(db, "pk_stripe_events"))
             {
                 return TypedResults.Problem(statusCode: 409, title: "Event in progress", detail: "This event is being applied; Stripe will retry.");
             }
