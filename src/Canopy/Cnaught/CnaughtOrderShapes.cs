@@ -34,7 +34,7 @@ public sealed record CnaughtQuote(decimal AmountKg, long PriceUsdCents);
 
 internal static class CnaughtShapes
 {
-    public static decimal Kg(long grams) => Decimals.FromScaled(grams, 3); // grams per kg: 1 000
+    public static decimal Kg(long grams) => Mass.Kg(grams);
 
     /// <summary>
     /// The order; certificate URLs start with <paramref name="publicBaseUrl"/> (<see cref="PublicUrls.Base"/>), and are null

@@ -95,5 +95,5 @@ internal sealed record Receipt(string Subject, string Text, string Html)
         return major.ToString("F" + exponent.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + " " + currency;
     }
 
-    private static string Tonnes(long grams) => Canopy.Kernel.Decimals.Trim(grams / 1_000_000m).ToString(CultureInfo.InvariantCulture);
+    private static string Tonnes(long grams) => Canopy.Kernel.Mass.Tonnes(grams).ToString(CultureInfo.InvariantCulture);
 }

@@ -5,11 +5,8 @@ namespace Canopy.Pages;
 /// <summary>Numbers and dates as the pages show them: invariant culture, exact (grams are integers to the end).</summary>
 internal static class Format
 {
-    /// <summary>"1.5 t", "250 kg", "0.5 kg": tonnes from one tonne up, else kilograms; at most three decimals, never rounded up.</summary>
-    public static string Mass(long grams) =>
-        grams >= 1_000_000
-            ? Decimal(decimal.Round(grams / 1_000_000m, 3, MidpointRounding.ToZero)) + " t"
-            : Decimal(decimal.Round(grams / 1_000m, 3, MidpointRounding.ToZero)) + " kg";
+    /// <summary>The pages' one rule for a mass: <see cref="Kernel.Mass.ForPeople"/>.</summary>
+    public static string Mass(long grams) => Kernel.Mass.ForPeople(grams);
 
     public static string Decimal(decimal value) => value.ToString("#,##0.###", CultureInfo.InvariantCulture);
 

@@ -99,7 +99,7 @@ internal static class WrenOrderEndpoints
         return WrenResults.Message(status, message);
     }
 
-    internal static decimal Tons(long grams) => Decimals.FromScaled(grams, 6); // grams per tonne: 1 000 000
+    internal static decimal Tons(long grams) => Mass.Tonnes(grams);
 }
 
 /// <summary>

@@ -59,3 +59,28 @@ public sealed class NumberAndTimeFormatTests
         Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(Json.Timestamp(time, buffer)));
     }
 }
+
+public sealed class MassDisplayTests
+{
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(999L)]
+    [InlineData(250_000L)]
+    [InlineData(1_234_567L)]
+    [InlineData(10_000_000_000_000L)]
+    public void ApisGiveEveryGram(long grams)
+    {
+        Assert.Equal(Canopy.Kernel.Decimals.Trim(grams / 1_000m), Canopy.Kernel.Mass.Kg(grams));
+        Assert.Equal(Canopy.Kernel.Decimals.Trim(grams / 1_000_000m), Canopy.Kernel.Mass.Tonnes(grams));
+    }
+
+    [Theory]
+    [InlineData(1L, "0.001 kg")]
+    [InlineData(250_000L, "250 kg")]
+    [InlineData(999_999L, "999.999 kg")]
+    [InlineData(1_000_000L, "1 t")]
+    [InlineData(1_500_999L, "1.5 t")]
+    [InlineData(1_234_567_890L, "1,234.567 t")]
+    public void PagesNeverShowMoreThanTheTruth(long grams, string shown) => Assert.Equal(shown, Canopy.Kernel.Mass.ForPeople(grams));
+}
