@@ -82,6 +82,24 @@ public sealed class OrderAllocation
     public List<Retirement> Retirements { get; set; } = [];
 }
 
+/// <summary>
+/// What one live order adds to its account's totals (<see cref="AccountTotals"/>): the one rule, used by both order
+/// stores when the order is written and by the cancellation, which subtracts the same.
+/// </summary>
+public readonly record struct TotalsChange(long CertifiedGrams, long UncertifiedGrams, long Trees)
+{
+    public static TotalsChange Of(Order order)
+    {
+        long certified = 0, uncertified = 0;
+        foreach (var a in order.Allocations)
+        {
+            if (a.Certified) certified += a.Grams;
+            else uncertified += a.Grams;
+        }
+        return new TotalsChange(certified, uncertified, order.Trees);
+    }
+}
+
 /// <summary>Per-account running totals, kept in the order's transaction, so ranks need no scan of all orders.</summary>
 public sealed class AccountTotals
 {

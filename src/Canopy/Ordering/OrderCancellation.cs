@@ -109,9 +109,7 @@ public sealed class OrderCancellation(CanopyDbContext db, LedgerService ledger, 
 
     private Task<int> SubtractFromTotalsAsync(Order order, CancellationToken ct)
     {
-        var certified = order.Allocations.Where(a => a.Certified).Sum(a => a.Grams);
-        var uncertified = order.Allocations.Where(a => !a.Certified).Sum(a => a.Grams);
-        long trees = order.Trees;
+        var (certified, uncertified, trees) = TotalsChange.Of(order);
         return db.AccountTotals.Where(t => t.AccountId == order.AccountId).ExecuteUpdateAsync(s => s
             .SetProperty(t => t.CertifiedGrams, t => t.CertifiedGrams - certified)
             .SetProperty(t => t.UncertifiedGrams, t => t.UncertifiedGrams - uncertified)

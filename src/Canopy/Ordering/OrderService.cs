@@ -131,15 +131,15 @@ public sealed class OrderService(
         {
             var source = payment switch
             {
-                PaymentMethod.Credits => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", order.AccountId, ct),
-                PaymentMethod.Card => await ledgerAccounts.EnsureAsync(LedgerAccountKind.StripeClearing, "USD", null, ct),
-                PaymentMethod.Invoice => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerReceivable, "USD", order.AccountId, ct),
+                PaymentMethod.Credits => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, Chart.Currency, order.AccountId, ct),
+                PaymentMethod.Card => await ledgerAccounts.EnsureAsync(LedgerAccountKind.StripeClearing, Chart.Currency, null, ct),
+                PaymentMethod.Invoice => await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerReceivable, Chart.Currency, order.AccountId, ct),
             };
             if (payment == PaymentMethod.Credits) creditsAccount = source;
             List<Leg> legs = [new Leg(source, -p.PriceUsdCents)];
             foreach (var g in order.Allocations.GroupBy(a => a.ProjectId))
-                legs.Add(new Leg(await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", g.Key, ct), g.Sum(a => a.PriceUsdCents)));
-            posting = LedgerPosting.Create($"order:{order.PublicId}:payment", "order_payment", "USD", $"Order {order.OrderNumber}", legs, ledgerAccounts);
+                legs.Add(new Leg(await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, Chart.Currency, g.Key, ct), g.Sum(a => a.PriceUsdCents)));
+            posting = LedgerPosting.Create($"order:{order.PublicId}:payment", PostingKind.OrderPayment, order.AccountId, $"Order {order.OrderNumber}", legs, ledgerAccounts);
         }
 
         // The answer is rendered before the statements run; the credits left after the spend are filled in by the store.

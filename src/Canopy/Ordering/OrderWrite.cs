@@ -26,8 +26,7 @@ public sealed record OrderWrite
     public StoredAnswer? Answer { get; init; }
     public string? BalanceMarker { get; init; }
 
-    public long CertifiedGrams => Order.Allocations.Where(a => a.Certified).Sum(a => a.Grams);
-    public long UncertifiedGrams => Order.Allocations.Where(a => !a.Certified).Sum(a => a.Grams);
+    public TotalsChange Totals => TotalsChange.Of(Order);
 }
 
 /// <summary>What writing an order came to.</summary>

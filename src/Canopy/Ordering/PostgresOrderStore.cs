@@ -113,6 +113,7 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
         var allocations = o.Allocations;
         var posting = w.Posting;
         var claim = w.Claim;
+        var totals = w.Totals;
         return Command(OrderSql,
             P(o.PublicId), P(o.OrderNumber), P(o.AccountId), P(o.SubaccountId, NpgsqlDbType.Bigint), P(o.TokenId),
             P((int)o.Mode), P((int)o.Dialect), P((int)o.Kind), P(o.PortfolioId, NpgsqlDbType.Bigint), P(o.ProjectId, NpgsqlDbType.Bigint),
@@ -127,7 +128,7 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
             P(posting?.Key, NpgsqlDbType.Varchar), P(posting?.Kind ?? "", NpgsqlDbType.Varchar), P(posting?.Note, NpgsqlDbType.Varchar),
             P((posting?.Legs ?? []).Select(l => l.LedgerAccountId).ToArray()), P((posting?.Legs ?? []).Select(l => l.Amount).ToArray()),
             P(w.Outbox.Select(m => m.Topic).ToArray()), P(w.Outbox.Select(m => m.Payload).ToArray()),
-            P(w.CertifiedGrams), P(w.UncertifiedGrams), P(w.CountsInTotals),
+            P(totals.CertifiedGrams), P(totals.UncertifiedGrams), P(w.CountsInTotals),
             P(claim?.Key, NpgsqlDbType.Varchar), P(claim?.Fingerprint, NpgsqlDbType.Varchar), P(w.Answer?.Status ?? 0),
             P(w.Answer?.ContentType, NpgsqlDbType.Varchar),
             P(w.Answer is { } answer ? System.Text.Encoding.UTF8.GetString(answer.Body) : "", NpgsqlDbType.Text),

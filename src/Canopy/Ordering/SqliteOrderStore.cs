@@ -214,7 +214,10 @@ internal sealed class SqliteOrderStore : IOrderStore, IAsyncDisposable
             foreach (var m in w.Outbox)
                 Run(_outbox, ("$account_id", o.AccountId), ("$topic", m.Topic), ("$subject", m.Subject), ("$payload", m.Payload), ("$now", o.CreatedAt));
             if (w.CountsInTotals)
-                Run(_totals, ("$account_id", o.AccountId), ("$certified", w.CertifiedGrams), ("$uncertified", w.UncertifiedGrams), ("$trees", (long)o.Trees));
+            {
+                var totals = w.Totals;
+                Run(_totals, ("$account_id", o.AccountId), ("$certified", totals.CertifiedGrams), ("$uncertified", totals.UncertifiedGrams), ("$trees", totals.Trees));
+            }
             if (w.Claim is { } c && w.Answer is { } answer)
             {
                 var body = answer.WithMarker(w.BalanceMarker, balance).Body;
