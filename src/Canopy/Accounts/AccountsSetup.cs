@@ -13,6 +13,7 @@ internal static class AccountsSetup
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => sp.GetRequiredService<AccountChangeInterceptor>());
         services.AddSingleton<AdminKey>();
         services.AddScoped<AccountService>();
+        services.AddScoped<SubaccountService>();
         return services;
     }
 }
