@@ -14,6 +14,12 @@ public abstract record WriteFailure
     /// <summary>The write clashes with what exists (an id taken, a concurrent change).</summary>
     public sealed record Conflict(string Detail) : WriteFailure;
 
+    /// <summary>The write is not open to this caller or in this configuration (e.g. a feature the operator has not set up).</summary>
+    public sealed record Forbidden(string Title, string Detail) : WriteFailure;
+
+    /// <summary>A service the write depends on (e.g. the payment processor) cannot be reached now; retrying later may work.</summary>
+    public sealed record Unavailable(string Detail) : WriteFailure;
+
     /// <summary>The command breaks a rule; keys are the request's field names (snake_case, as on every wire).</summary>
     public sealed record Invalid(FieldErrors Errors) : WriteFailure
     {
