@@ -55,7 +55,7 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
             ImpactSlug = r.ImpactSlug ?? ImpactSlugs.FromName(r.Name),
             HostedImpactPageEnabled = r.HostedImpactPageEnabled ?? true,
             HostedImpactPageEquivalents = r.HostedImpactPageEquivalents ?? ImpactEquivalents.All,
-            WebhookSecret = "whsec_" + Tokens.RandomString(32),
+            WebhookSecret = NewWebhookSecret(),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Accounts.Add(account);
@@ -190,6 +190,16 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         var balance = await db.LedgerAccounts.Where(a => a.Id == credits).Select(a => a.Balance).FirstAsync(ct);
         return new CreditsAdded(balance, transactionId);
     }
+
+    /// <summary>A new secret for signing the account's callbacks; the old one stops working at once.</summary>
+    public async Task<WriteResult<string>> RotateWebhookSecretAsync(long accountId, CancellationToken ct)
+    {
+        var secret = NewWebhookSecret();
+        var changed = await db.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(s => s.SetProperty(a => a.WebhookSecret, secret), ct);
+        return changed == 0 ? new WriteFailure.NotFound("account") : secret;
+    }
+
+    private static string NewWebhookSecret() => "whsec_" + Tokens.RandomString(32);
 
     /// <summary>One billion dollars in one grant is surely a typo.</summary>
     public const long MaxTopUpUsdCents = 100_000_000_000;
