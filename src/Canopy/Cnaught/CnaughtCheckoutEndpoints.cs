@@ -103,7 +103,7 @@ internal static class CnaughtCheckoutEndpoints
             CheckoutOutcome.NotPriced n => CnaughtOrderEndpoints.ToProblem(n.Error, command.QuantityField, r.PortfolioId),
             CheckoutOutcome.Failed { Failure: WriteFailure.Invalid i } => CnaughtProblems.InvalidParameters(i.Errors),
             CheckoutOutcome.Failed { Failure: WriteFailure.Forbidden f } => CnaughtProblems.Forbidden(f.Title, f.Detail),
-            CheckoutOutcome.Failed { Failure: WriteFailure.Unavailable u } => CnaughtProblems.Unavailable(u.Detail),
+            CheckoutOutcome.Failed { Failure: WriteFailure.Unavailable { Detail: { } detail } } => CnaughtProblems.Unavailable(detail),
             _ => throw new UnreachableException("Opening a checkout fails only as invalid, forbidden or unavailable."),
         };
     }

@@ -18,7 +18,7 @@ public abstract record WriteFailure
     public sealed record Forbidden(string Title, string Detail) : WriteFailure;
 
     /// <summary>A service the write depends on (e.g. the payment processor) cannot be reached now; retrying later may work.</summary>
-    public sealed record Unavailable(string Detail) : WriteFailure;
+    public sealed record Unavailable(string? Detail) : WriteFailure;
 
     /// <summary>The command breaks a rule; keys are the request's field names (snake_case, as on every wire).</summary>
     public sealed record Invalid(FieldErrors Errors) : WriteFailure
