@@ -1,18 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
-using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Fulfilment;
-using Canopy.Notifications;
-using Canopy.Ledger;
 using Canopy.Kernel;
 using Canopy.Platform;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Canopy.Audit;
-using Canopy.Outbox;
 
 namespace Canopy.Operator;
 
