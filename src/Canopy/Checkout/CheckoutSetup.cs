@@ -12,6 +12,7 @@ internal static class CheckoutSetup
     {
         if ((config["Payments:Provider"] ?? "simulated").Trim().Equals("stripe", StringComparison.OrdinalIgnoreCase))
             services.AddSingleton<ICheckoutProcessor, StripeCheckoutProcessor>();
+        services.AddScoped<CheckoutService>();
         services.AddScoped<ICheckoutOrderPlacer, CheckoutOrderPlacer>();
         services.AddScoped<IStripeWebhookHandler, CheckoutSessionCompletedHandler>();
         services.AddScoped<IStripeWebhookHandler, CheckoutSessionExpiredHandler>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
@@ -60,14 +61,6 @@ internal sealed class CnaughtCheckoutValidator : AbstractValidator<CnaughtChecko
         url is not null && Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps;
 }
 
-internal static class CheckoutLimits
-{
-    /// <summary>Stripe Checkout takes at most USD 999 999.99 in one payment.</summary>
-    public const long MaxPriceUsdCents = 99_999_999;
-    /// <summary>Stripe's own minimum for a USD payment.</summary>
-    public const long MinPriceUsdCents = 50;
-}
-
 /// <summary>
 /// CNaught's checkout sessions, on both paths its SDKs use (3.x: <c>/v1/checkout/sessions</c>; 2.8:
 /// <c>/v1/orders/checkout-session</c>): a Stripe Checkout page for a fixed amount from a portfolio. When Stripe reports
@@ -94,61 +87,25 @@ internal static class CnaughtCheckoutEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, OrderPricer pricer, TimeProvider time,
-        IConfiguration config, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, CheckoutService checkouts, TimeProvider time, CancellationToken ct)
     {
         // The subaccount first, as on every CNaught route: a foreign X-Subaccount-Id is invalid-subaccount whatever the body.
         var selection = await SubaccountResolver.ResolveAsync(http, ct);
         if (selection.Error is not null) return selection.Error;
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtCheckoutValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var caller = http.GetCaller();
-        var webhook = r.NotificationConfig?.Url;
-        if (webhook is not null && !CallbackUrls.IsAllowed(webhook, config))
-            return CnaughtProblems.InvalidParameters("notification_config.url", "Callbacks to private or loopback addresses are not allowed.");
-        var checkout = http.RequestServices.GetService<ICheckoutProcessor>();
-        if (checkout is null)
-            return CnaughtProblems.Forbidden("Checkout not available", "Checkout sessions need Stripe (Payments:Provider=stripe); ask the operator.");
-
-        // Priced like an order or a quote of the same amount (the one pricing entry point), paid by card.
-        var field = r.AmountKg is null ? "price_usd_cents" : "amount_kg";
-        var (priced, error) = await pricer.PriceAsync(new OrderCommand
+        var command = new NewCheckout(http.GetCaller(), selection.Subaccount, r.AmountKg, r.PriceUsdCents, r.PortfolioId, r.SuccessUrl!, r.CancelUrl!,
+            r.Email, r.Description, r.NotificationConfig?.Url);
+        return await checkouts.OpenAsync(command, ct) switch
         {
-            Caller = caller,
-            Dialect = Dialect.Cnaught,
-            Source = r.PortfolioId is { } pid ? new OrderSource.Portfolio(null, pid) : new OrderSource.DefaultPortfolio(),
-            Amount = r.AmountKg is { } kg ? new OrderAmount.Kilograms(kg) : new OrderAmount.UsdCents(r.PriceUsdCents!.Value),
-            Payment = PaymentChoice.Card,
-            Subaccount = selection.Subaccount,
-        }, PricingPurpose.Quote, ct);
-        if (error is not null) return CnaughtOrderEndpoints.ToProblem(error, field, r.PortfolioId);
-        var (portfolio, split) = (priced!.Portfolio!, priced.Split);
-        if (split.Cents < CheckoutLimits.MinPriceUsdCents || split.Cents > CheckoutLimits.MaxPriceUsdCents)
-            return CnaughtProblems.InvalidParameters(field,
-                $"A checkout session must cost from {CheckoutLimits.MinPriceUsdCents} to {CheckoutLimits.MaxPriceUsdCents} USD cents; this one costs {split.Cents}.");
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var expiresAt = now.AddMinutes(Math.Clamp(config.GetValue("Payments:CheckoutExpiryMinutes", 1440), 30, 1440));
-        var orderId = Tokens.RandomString(12);
-        var hosted = await checkout.CreateAsync(new HostedCheckoutRequest(caller.AccountId, orderId, split.Cents,
-            $"{CnaughtShapes.Kg(split.Grams).ToString(System.Globalization.CultureInfo.InvariantCulture)} kg CO₂e removal: {portfolio.Name}",
-            r.SuccessUrl!, r.CancelUrl!, r.Email, expiresAt), ct);
-        if (hosted.Unavailable)
-            return CnaughtProblems.Unavailable(hosted.Error ?? "The payment processor is unavailable; try again shortly.");
-        if (hosted.Error is not null || hosted.SessionId is null || hosted.Url is null)
-            return CnaughtProblems.InvalidParameters("success_url", hosted.Error ?? "Stripe refused the checkout session.");
-
-        var session = new CheckoutSession
-        {
-            PublicId = hosted.SessionId, AccountId = caller.AccountId, SubaccountId = selection.Subaccount?.Id, Mode = caller.Mode,
-            TokenId = caller.TokenId, PortfolioId = portfolio.Id, Grams = split.Grams, PriceUsdCents = split.Cents,
-            SuccessUrl = r.SuccessUrl!, CancelUrl = r.CancelUrl!, CheckoutUrl = hosted.Url, Email = r.Email,
-            OrderDescription = r.Description, OrderWebhookUrl = webhook, State = CheckoutState.Open,
-            CreatedAt = now, ExpiresAt = expiresAt, OrderPublicId = orderId,
+            CheckoutOutcome.Opened o => TypedResults.Json(ToCnaught(o.Session, o.PortfolioPublicId, selection.Subaccount?.PublicId, time.GetUtcNow().UtcDateTime),
+                Json.SnakeCase, statusCode: StatusCodes.Status201Created),
+            CheckoutOutcome.NotPriced n => CnaughtOrderEndpoints.ToProblem(n.Error, command.QuantityField, r.PortfolioId),
+            CheckoutOutcome.Failed { Failure: WriteFailure.Invalid i } => CnaughtProblems.InvalidParameters(i.Errors),
+            CheckoutOutcome.Failed { Failure: WriteFailure.Forbidden f } => CnaughtProblems.Forbidden(f.Title, f.Detail),
+            CheckoutOutcome.Failed { Failure: WriteFailure.Unavailable { Detail: { } detail } } => CnaughtProblems.Unavailable(detail),
+            _ => throw new UnreachableException("Opening a checkout fails only as invalid, forbidden or unavailable."),
         };
-        db.Add(session);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Json(ToCnaught(session, portfolio.PublicId, selection.Subaccount?.PublicId, now), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
@@ -15,7 +16,7 @@ public sealed record CnaughtSubaccount(string Id, string Name, string? Email, st
 /// <summary>CNaught's subaccounts: list (cursor pages), create, get, full-replace update, and logos by URL or by upload.</summary>
 internal static class CnaughtSubaccountEndpoints
 {
-    public const int MaxLogoBytes = 512 * 1024;
+    public const int MaxLogoBytes = SubaccountRules.MaxLogoBytes;
 
     public static RouteGroupBuilder MapCnaughtSubaccounts(this RouteGroupBuilder v1)
     {
@@ -95,57 +96,38 @@ internal static class CnaughtSubaccountEndpoints
         return TypedResults.Json(new CnaughtList<CnaughtSubaccount>([.. list.Select(s => Shape(http.Request, s, portfolios))]), Json.SnakeCase);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, SubaccountService subaccounts, CancellationToken ct)
     {
-        var caller = http.GetCaller();
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtSubaccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
-        if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
-        var sub = new Subaccount
-        {
-            PublicId = Tokens.RandomString(8),
-            AccountId = caller.AccountId,
-            Mode = caller.Mode,
-            Name = r.Name!.Trim(),
-            Email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim(),
-            DefaultPortfolioId = portfolio.Id,
-            LogoUrl = r.LogoUrl,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        db.Subaccounts.Add(sub);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase, statusCode: StatusCodes.Status201Created);
+        var written = await subaccounts.CreateAsync(Scope(http), new SubaccountFields(r.Name!, r.Email, r.DefaultPortfolioId, r.LogoUrl), ct);
+        return Answer(written, sub => TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase, statusCode: StatusCodes.Status201Created));
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: false, ct);
+        var sub = await subaccounts.FindAsync(Scope(http), id, tracked: false, ct);
         return sub is null ? NotFound() : TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubaccountService subaccounts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: true, ct);
-        if (sub is null) return NotFound();
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtSubaccountValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        var portfolio = await PortfolioAsync(catalog, r.DefaultPortfolioId, ct);
-        if (portfolio.Error) return CnaughtProblems.InvalidParameters("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
-        sub.Name = r.Name!.Trim();
-        sub.Email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim();
-        sub.DefaultPortfolioId = portfolio.Id;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase);
+        // An unknown subaccount is a 404 whatever the body.
+        if (body.Value is not { } r)
+            return await subaccounts.FindAsync(Scope(http), id, tracked: false, ct) is null ? NotFound() : CnaughtProblems.InvalidParameters(body.Errors!);
+        var written = await subaccounts.ReplaceAsync(Scope(http), id, new SubaccountFields(r.Name!, r.Email, r.DefaultPortfolioId), ct);
+        return Answer(written, sub => TypedResults.Json(Shape(http.Request, sub, r.DefaultPortfolioId), Json.SnakeCase));
     }
 
     /// <summary>
     /// SDK 3.x's deleteSubaccount: 204 without a body (the SDK reads no body on 204). A subaccount with orders of any
     /// state is kept, so that every order keeps the subaccount it was placed for; its logos go with it.
     /// </summary>
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, AccountContextCache contexts, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts,
+        AccountContextCache contexts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: false, ct);
+        var sub = await subaccounts.FindAsync(Scope(http), id, tracked: false, ct);
         if (sub is null) return NotFound();
         // The order path finds subaccounts in the cached caller context: evict it before the delete and after the commit.
         contexts.Invalidate(sub.AccountId);
@@ -161,88 +143,65 @@ internal static class CnaughtSubaccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> SetLogoUrlAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> SetLogoUrlAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: true, ct);
-        if (sub is null) return NotFound();
         var body = await RequestBody.ReadAsync(http.Request, Json.SnakeCase, Validators<CnaughtLogoUrlValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return CnaughtProblems.InvalidParameters(body.Errors!);
-        // The image stays where it is: fetching arbitrary URLs from the server would invite SSRF.
-        sub.LogoUrl = r.LogoUrl;
-        await ReplaceLogoAsync(db, sub, null, ct);
-        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+        // An unknown subaccount is a 404 whatever the body.
+        if (body.Value is not { } r)
+            return await subaccounts.FindAsync(Scope(http), id, tracked: false, ct) is null ? NotFound() : CnaughtProblems.InvalidParameters(body.Errors!);
+        var written = await subaccounts.SetLogoUrlAsync(Scope(http), id, r.LogoUrl!, ct);
+        return written.Failure is null ? await ShapeAsync(http, db, written.Value!, ct) : Answer(written, _ => Results.Empty);
     }
 
-    private static async Task<IResult> UploadLogoAsync(string id, HttpContext http, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> UploadLogoAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: true, ct);
-        if (sub is null) return NotFound();
+        if (await subaccounts.FindAsync(Scope(http), id, tracked: false, ct) is null) return NotFound();
+        // Refused before the body is read: the media type, then the size as the bytes arrive; the service checks the image.
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (contentType is not ("image/png" or "image/jpeg" or "image/jpg"))
-            return CnaughtProblems.InvalidParameters("logo_file_content", "The logo must be sent as image/png or image/jpeg.");
+        if (!SubaccountRules.IsLogoContentType(contentType))
+            return CnaughtProblems.InvalidParameters("logo_file_content", SubaccountRules.LogoContentTypeMessage);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
         {
             if (buffer.Length + read > MaxLogoBytes)
-                return CnaughtProblems.InvalidParameters("logo_file_content", $"The logo must be at most {MaxLogoBytes / 1024} KiB.");
+                return CnaughtProblems.InvalidParameters("logo_file_content", SubaccountRules.LogoTooLargeMessage);
             buffer.Write(chunk, 0, read);
         }
-        var bytes = buffer.ToArray();
-        var image = ImageHeader.Read(bytes);
-        if (image is null || (image.ContentType == "image/png") != (contentType == "image/png"))
-            return CnaughtProblems.InvalidParameters("logo_file_content",
-                $"The body is not a well-formed PNG or JPEG image (at most {ImageHeader.MaxDimension}×{ImageHeader.MaxDimension} pixels) matching its Content-Type.");
-        var kind = image.ContentType;
-
-        var logo = new SubaccountLogo { Id = Tokens.RandomString(24), AccountId = sub.AccountId, SubaccountId = sub.Id, ContentType = kind, Bytes = bytes, CreatedAt = time.GetUtcNow().UtcDateTime };
-        sub.LogoUrl = "/logos/" + logo.Id;
-        await ReplaceLogoAsync(db, sub, logo, ct);
-        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+        var written = await subaccounts.UploadLogoAsync(Scope(http), id, contentType, buffer.ToArray(), ct);
+        return written.Failure is null ? await ShapeAsync(http, db, written.Value!, ct) : Answer(written, _ => Results.Empty);
     }
 
-    private static async Task<IResult> RemoveLogoAsync(string id, HttpContext http, CanopyDbContext db, CancellationToken ct)
+    private static async Task<IResult> RemoveLogoAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {
-        var sub = await FindAsync(http, db, id, tracked: true, ct);
-        if (sub is null) return NotFound();
-        sub.LogoUrl = null;
-        await ReplaceLogoAsync(db, sub, null, ct);
-        return TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
-    }
-
-    /// <summary>
-    /// Sets the subaccount's logo_url and leaves exactly the given uploaded logo (or none), in one transaction. The
-    /// subaccount row is written first: on PostgreSQL its row lock queues concurrent logo changes of the same
-    /// subaccount, so none of them can leave an orphan logo served publicly.
-    /// </summary>
-    private static async Task ReplaceLogoAsync(CanopyDbContext db, Subaccount sub, SubaccountLogo? logo, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var url = sub.LogoUrl;
-        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.LogoUrl, url), ct);
-        var keep = logo?.Id;
-        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id && l.Id != keep).ExecuteDeleteAsync(ct);
-        if (logo is not null) db.SubaccountLogos.Add(logo);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(CancellationToken.None);
+        var written = await subaccounts.RemoveLogoAsync(Scope(http), id, ct);
+        return written.Failure is null ? await ShapeAsync(http, db, written.Value!, ct) : Answer(written, _ => Results.Empty);
     }
 
     private static IResult NotFound() => CnaughtProblems.NotFound("Could not find subaccount");
 
-    private static Task<Subaccount?> FindAsync(HttpContext http, CanopyDbContext db, string id, bool tracked, CancellationToken ct)
+    private static SubaccountScope Scope(HttpContext http)
     {
         var caller = http.GetCaller();
-        var query = tracked ? db.Subaccounts : db.Subaccounts.AsNoTracking();
-        return id.Length > 16 ? Task.FromResult<Subaccount?>(null) : query.FirstOrDefaultAsync(s => s.PublicId == id && s.AccountId == caller.AccountId && s.Mode == caller.Mode, ct);
+        return new SubaccountScope(caller.AccountId, caller.Mode);
     }
 
-    private static async Task<(long? Id, bool Error)> PortfolioAsync(CatalogCache catalog, string? publicId, CancellationToken ct)
+    /// <summary>The service's result in CNaught's shapes: <paramref name="ok"/> with the subaccount, or its failure.</summary>
+    private static IResult Answer(WriteResult<Subaccount> result, Func<Subaccount, IResult> ok) => result.Failure switch
     {
-        if (publicId is null) return (null, false);
-        var snapshot = await catalog.GetAsync(ct);
-        return snapshot.PortfoliosByPublicId.TryGetValue(publicId, out var p) && p.Active ? (p.Id, false) : (null, true);
-    }
+        null => ok(result.Value!),
+        WriteFailure.NotFound => NotFound(),
+        WriteFailure.Invalid i => CnaughtProblems.InvalidParameters(i.Errors),
+        _ => throw new UnreachableException("A subaccount's write fails only as not found or invalid."),
+    };
+
+    private static async Task<IResult> ShapeAsync(HttpContext http, CanopyDbContext db, Subaccount sub, CancellationToken ct) =>
+        TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
+
+
+
+
 
     private static async Task<Dictionary<long, string>> PortfolioIdsAsync(CanopyDbContext db, IReadOnlyCollection<Subaccount> subs, CancellationToken ct)
     {

@@ -21,7 +21,7 @@ internal static class SubaccountResolver
         if (id.Length == 0) return default;
         var caller = http.GetCaller();
         var contexts = http.RequestServices.GetRequiredService<AccountContextCache>();
-        var subaccount = id.Length > 16 ? null : await contexts.FindSubaccountAsync(caller.AccountId, caller.Mode, id, ct);
+        var subaccount = !SubaccountRules.IsPlausibleId(id) ? null : await contexts.FindSubaccountAsync(caller.AccountId, caller.Mode, id, ct);
         return subaccount is null
             ? new SubaccountSelection(null, CnaughtProblems.InvalidSubaccount($"No subaccount '{Truncate(id)}' exists for this account."))
             : new SubaccountSelection(subaccount, null);

@@ -10,6 +10,7 @@ internal static class FulfilmentSetup
     {
         services.Configure<CallbackOptions>(config.GetSection("Callbacks"));
         services.AddScoped<FulfilmentService>();
+        services.AddScoped<InventoryService>();
         services.AddSingleton<Ordering.IFulfilmentReversal, FulfilmentReversal>();
         services.AddOutboxHandler<FulfilOrderHandler>(OutboxTopics.FulfilOrder);
         services.AddOutboxHandler<ServeWaitingHandler>(OutboxTopics.ServeWaiting);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
@@ -107,7 +108,7 @@ internal sealed class CreateTokenValidator : AbstractValidator<CreateTokenReques
 
 internal sealed class CreditsValidator : AbstractValidator<CreditsRequest>
 {
-    public const long Max = 100_000_000_000; // one billion dollars in one grant is surely a typo
+    public const long Max = AccountService.MaxTopUpUsdCents;
 
     public CreditsValidator()
     {
@@ -148,50 +149,18 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<AccountResponse>, ValidationProblem>> CreateAccountAsync(
-        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerService ledger, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CanopyDbContext db, AccountService accounts, LedgerService ledger, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateAccountValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        long? portfolioId = null;
-        if (r.DefaultPortfolioId is not null)
+        var written = await accounts.CreateAccountAsync(new NewAccount(r.Name!, r.Email, r.Currency, r.DefaultPortfolioId, r.Billing, r.PublicFeedOptIn,
+            r.ImpactSlug, r.HostedImpactPageEnabled, r.HostedImpactPageEquivalents is { } eq ? Equivalents.Parse(eq)!.Value : null), ct);
+        return written.Failure switch
         {
-            var snapshot = await catalog.GetAsync(ct);
-            if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
-                return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
-            if (!portfolio.Active)
-                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
-            portfolioId = portfolio.Id;
-        }
-        if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug, ct))
-            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
-
-        var account = new Account
-        {
-            Name = r.Name!.Trim(),
-            Email = r.Email,
-            Currency = r.Currency?.ToUpperInvariant() ?? "USD",
-            DefaultPortfolioId = portfolioId,
-            Billing = r.Billing ?? BillingMode.None,
-            PublicFeedOptIn = r.PublicFeedOptIn ?? false,
-            // Hosted impact pages are on by default, at a slug of the operator's choosing or a generated one.
-            ImpactSlug = r.ImpactSlug ?? ImpactSlugs.FromName(r.Name!),
-            HostedImpactPageEnabled = r.HostedImpactPageEnabled ?? true,
-            HostedImpactPageEquivalents = r.HostedImpactPageEquivalents is { } eq ? Equivalents.Parse(eq)!.Value : ImpactEquivalents.All,
-            WebhookSecret = "whsec_" + Tokens.RandomString(32),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            null => TypedResults.Created($"/admin/accounts/{written.Value!.Id}", await ToResponseAsync(db, ledger, written.Value, ct)),
+            WriteFailure.Invalid i => OperatorResults.Invalid(i.Errors),
+            _ => throw new UnreachableException("Creating an account fails only as invalid."),
         };
-        db.Accounts.Add(account);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (r.ImpactSlug is not null)
-        {
-            // A concurrent request took the slug between the check and the insert.
-            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
-        }
-        await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
-        return TypedResults.Created($"/admin/accounts/{account.Id}", await ToResponseAsync(db, ledger, account, ct));
     }
 
     private static async Task<Results<Ok<PageResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
@@ -222,64 +191,33 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Ok<AccountResponse>, ValidationProblem, ProblemHttpResult>> UpdateAccountAsync(
-        long id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerService ledger, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, AccountService accounts, LedgerService ledger, CancellationToken ct)
     {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdateAccountValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (r.DefaultPortfolioId is not null)
+        if (body.Value is not { } r) return await InvalidOrNotFoundAsync<Ok<AccountResponse>>(db, id, body.Errors!, ct);
+        var written = await accounts.UpdateAccountAsync(id, new AccountChanges(r.Name, r.Email, r.Currency, r.DefaultPortfolioId, r.Billing, r.PublicFeedOptIn,
+            r.ImpactSlug, r.HostedImpactPageEnabled, r.HostedImpactPageEquivalents is { } eq ? Equivalents.Parse(eq)!.Value : null, r.RideGramsPerKm), ct);
+        return written.Failure switch
         {
-            var snapshot = await catalog.GetAsync(ct);
-            if (!snapshot.PortfoliosByPublicId.TryGetValue(r.DefaultPortfolioId, out var portfolio))
-                return OperatorResults.Invalid("default_portfolio_id", $"There is no portfolio '{r.DefaultPortfolioId}'.");
-            if (!portfolio.Active)
-                return OperatorResults.Invalid("default_portfolio_id", $"The portfolio '{r.DefaultPortfolioId}' is retired.");
-            account.DefaultPortfolioId = portfolio.Id;
-        }
-        if (r.ImpactSlug is not null && await db.Accounts.AnyAsync(a => a.ImpactSlug == r.ImpactSlug && a.Id != id, ct))
-            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
-        if (r.Name is not null) account.Name = r.Name.Trim();
-        if (r.Email is not null) account.Email = r.Email;
-        if (r.Currency is not null) account.Currency = r.Currency.ToUpperInvariant();
-        if (r.Billing is { } billing) account.Billing = billing;
-        if (r.PublicFeedOptIn is { } feed) account.PublicFeedOptIn = feed;
-        if (r.ImpactSlug is not null) account.ImpactSlug = r.ImpactSlug;
-        if (r.HostedImpactPageEnabled is { } hosted) account.HostedImpactPageEnabled = hosted;
-        if (r.HostedImpactPageEquivalents is { } equivalents) account.HostedImpactPageEquivalents = Equivalents.Parse(equivalents)!.Value;
-        if (r.RideGramsPerKm is { } ride) account.RideGramsPerKm = ride;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (r.ImpactSlug is not null)
-        {
-            return OperatorResults.Invalid("impact_slug", "Another account uses this impact_slug.");
-        }
-        return TypedResults.Ok(await ToResponseAsync(db, ledger, account, ct));
+            null => TypedResults.Ok(await ToResponseAsync(db, ledger, written.Value!, ct)),
+            WriteFailure.Invalid i => OperatorResults.Invalid(i.Errors),
+            WriteFailure.NotFound n => OperatorResults.NotFound(n.What),
+            _ => throw new UnreachableException("Changing an account fails only as invalid or not found."),
+        };
     }
 
+    /// <summary>An unknown account is a 404 whatever the body; a known one with a bad body, a 400.</summary>
+    private static async Task<Results<T, ValidationProblem, ProblemHttpResult>> InvalidOrNotFoundAsync<T>(
+        CanopyDbContext db, long id, FieldErrors errors, CancellationToken ct) where T : IResult =>
+        await db.Accounts.AnyAsync(a => a.Id == id, ct) ? OperatorResults.Invalid(errors) : OperatorResults.NotFound("account");
+
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateUserAsync(
-        long id, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, AccountService accounts, CancellationToken ct)
     {
-        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateUserValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        var email = r.Email!.Trim().ToLowerInvariant();
-        if (await db.Users.AnyAsync(u => u.AccountId == id && u.Email == email, ct))
-            return OperatorResults.Conflict($"The account already has a user {email}.");
-        var user = new User { AccountId = id, Email = email, Name = r.Name, HasLogin = r.HasLogin ?? true, CreatedAt = time.GetUtcNow().UtcDateTime };
-        db.Users.Add(user);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique (account, email) index: a concurrent request added the same user first.
-            return OperatorResults.Conflict($"The account already has a user {email}.");
-        }
-        return TypedResults.Created($"/admin/accounts/{id}/users/{user.Id}", ToResponse(user));
+        if (body.Value is not { } r) return await InvalidOrNotFoundAsync<Created<UserResponse>>(db, id, body.Errors!, ct);
+        var written = await accounts.CreateUserAsync(id, new NewUser(r.Email!, r.Name, r.HasLogin), ct);
+        return OperatorResults.From(written, u => TypedResults.Created($"/admin/accounts/{id}/users/{u.Id}", ToResponse(u)));
     }
 
     private static async Task<Results<Ok<PageResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> ListUsersAsync(
@@ -295,32 +233,13 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
-        long id, HttpRequest request, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, AccountService accounts, CancellationToken ct)
     {
-        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateTokenValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (r.UserId is { } userId && !await db.Users.AnyAsync(u => u.Id == userId && u.AccountId == id, ct))
-            return OperatorResults.Invalid("user_id", "The account has no such user.");
-
-        var mode = r.Mode!.Value;
-        var secret = Tokens.NewSecret(mode);
-        var token = new ApiToken
-        {
-            AccountId = id,
-            UserId = r.UserId,
-            Kind = r.Kind ?? TokenKind.Team,
-            Mode = mode,
-            Name = r.Name,
-            Hash = Tokens.Hash(secret),
-            Prefix = Tokens.DisplayPrefix(secret),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        db.ApiTokens.Add(token);
-        await db.SaveChangesAsync(ct);
-        store.Evict(token.Hash); // in case a client sent this very secret before it existed (the negative cache)
-        return TypedResults.Created($"/admin/accounts/{id}/tokens/{token.Id}",
-            new CreatedTokenResponse(token.Id, secret, id, token.Mode, token.Kind, token.Name, token.Prefix, token.UserId, token.CreatedAt));
+        if (body.Value is not { } r) return await InvalidOrNotFoundAsync<Created<CreatedTokenResponse>>(db, id, body.Errors!, ct);
+        var written = await accounts.IssueTokenAsync(id, new NewToken(r.Mode!.Value, r.Kind, r.Name, r.UserId), ct);
+        return OperatorResults.From(written, t => TypedResults.Created($"/admin/accounts/{id}/tokens/{t.Token.Id}",
+            new CreatedTokenResponse(t.Token.Id, t.Secret, id, t.Token.Mode, t.Token.Kind, t.Token.Name, t.Token.Prefix, t.Token.UserId, t.Token.CreatedAt)));
     }
 
     private static async Task<Results<Ok<PageResponse<TokenResponse>>, ValidationProblem, ProblemHttpResult>> ListTokensAsync(
@@ -336,44 +255,19 @@ internal static class AccountAdminEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RevokeTokenAsync(
-        long id, long tokenId, CanopyDbContext db, TokenStore store, TimeProvider time, CancellationToken ct)
+        long id, long tokenId, AccountService accounts, CancellationToken ct)
     {
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.AccountId == id, ct);
-        if (token is null) return OperatorResults.NotFound("token");
-        token.RevokedAt ??= time.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-        store.Evict(token.Hash);
-        return TypedResults.Ok(ToResponse(token));
+        var revoked = await accounts.RevokeTokenAsync(id, tokenId, ct);
+        return revoked.Failure is WriteFailure.NotFound n ? OperatorResults.NotFound(n.What) : TypedResults.Ok(ToResponse(revoked.Value!));
     }
 
     private static async Task<Results<Ok<CreditsResponse>, ValidationProblem, ProblemHttpResult>> AddCreditsAsync(
-        long id, HttpRequest request, CanopyDbContext db, LedgerService ledger, LedgerAccounts ledgerAccounts, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, AccountService accounts, CancellationToken ct)
     {
-        if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreditsValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-
-        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", id, ct);
-        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, "USD", null, ct);
-        var amount = r.AmountUsdCents!.Value;
-        var key = r.Reference is null ? $"topup:{Guid.NewGuid():N}" : $"topup:{id}:{r.Reference}";
-        if (r.Reference is not null && await db.LedgerTransactions.AnyAsync(t => t.Key == key, ct))
-            return OperatorResults.Conflict($"A top-up with reference '{r.Reference}' was already applied to this account.");
-        try
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await ledger.PostAsync(key, "credits_topup", "USD", id, r.Note, [new Leg(credits, amount), new Leg(funding, -amount)], ct);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateException) when (r.Reference is not null)
-        {
-            // The same reference raced in from another request; its transaction rolled back this one's balance change.
-            return OperatorResults.Conflict($"A top-up with reference '{r.Reference}' was already applied to this account.");
-        }
-        var transactionId = db.LedgerTransactions.Local.Select(t => (long?)t.Id).LastOrDefault();
-        var balance = await db.LedgerAccounts.Where(a => a.Id == credits).Select(a => a.Balance).FirstAsync(ct);
-        return TypedResults.Ok(new CreditsResponse(id, balance, transactionId));
+        if (body.Value is not { } r) return await InvalidOrNotFoundAsync<Ok<CreditsResponse>>(db, id, body.Errors!, ct);
+        var written = await accounts.AddCreditsAsync(id, new TopUp(r.AmountUsdCents!.Value, r.Note, r.Reference), ct);
+        return OperatorResults.From(written, c => TypedResults.Ok(new CreditsResponse(id, c.BalanceUsdCents, c.TransactionId)));
     }
 
     private static async Task<Results<Ok<CreditsResponse>, ProblemHttpResult>> GetCreditsAsync(long id, CanopyDbContext db, LedgerService ledger, CancellationToken ct)

@@ -1,17 +1,14 @@
+using System.Diagnostics;
 using System.Globalization;
-using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Fulfilment;
-using Canopy.Notifications;
-using Canopy.Ledger;
 using Canopy.Kernel;
 using Canopy.Platform;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Canopy.Audit;
-using Canopy.Outbox;
 
 namespace Canopy.Operator;
 
@@ -122,20 +119,6 @@ public sealed record CreateInventoryRequest(string? ProjectId, int? Vintage, dec
 public sealed record InventoryResponse(long Id, string ProjectId, int Vintage, string? RegistryName, string? SerialPrefix, string? RegistryUrl,
     decimal IssuedKg, decimal AvailableKg, long GramsIssued, long GramsAvailable, long GramsRetired, DateTime CreatedAt);
 
-internal static class CatalogRules
-{
-    /// <summary>The id rule as a pattern, for the OpenAPI schema (derived from the validator); <see cref="IsId"/> decides.</summary>
-    public const string IdPattern = "^[A-Za-z0-9_-]{1,64}$";
-    public const string IdMessage = "'{PropertyName}' must be 1–64 letters, digits, '_' or '-'.";
-    public const long MaxCentsPerUnit = 100_000_000; // $1M per tonne or tree
-
-    /// <summary>
-    /// A catalogue id: 1–64 letters, digits, '_' or '-'. One rule for ids given and for cursors (a regex with '$' would let
-    /// a trailing newline through, and such an id could not be paged from).
-    /// </summary>
-    public static bool IsId(string text) => text.Length is >= 1 and <= 64 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
-}
-
 internal sealed class CreateCategoryValidator : AbstractValidator<CreateCategoryRequest>
 {
     public CreateCategoryValidator()
@@ -190,24 +173,21 @@ internal static class ProjectFieldRules
         v.RuleForEach(x => x.NewsArticles).NotNull().SetValidator(new NewsArticleValidator());
     }
 
-    public static Project ApplyProfile(Project p, IProjectFields r)
+    /// <summary>The wire's project fields as the catalogue's (the validator has checked what must be present).</summary>
+    public static ProjectFields ToFields(IProjectFields r, string? name, bool? certified, bool? active) => new()
     {
-        if (r.ActivityTypes is not null) p.ActivityTypes = [.. r.ActivityTypes.Select(a => a.Trim())];
-        p.ImpactType = r.ImpactType ?? p.ImpactType;
-        p.Methodology = r.Methodology ?? p.Methodology;
-        p.Verifier = r.Verifier ?? p.Verifier;
-        p.Permanence = r.Permanence ?? p.Permanence;
-        if (r.Lifetime is not null) (p.LifetimeStartYear, p.LifetimeEndYear) = (r.Lifetime.StartYear, r.Lifetime.EndYear);
-        p.DueDiligence = r.DueDiligence ?? p.DueDiligence;
-        p.BeyondCarbon = r.BeyondCarbon ?? p.BeyondCarbon;
-        p.RiskOfReversal = r.RiskOfReversal ?? p.RiskOfReversal;
-        if (r.ThirdPartyLabels is not null) p.ThirdPartyLabels = [.. r.ThirdPartyLabels.Select(a => a.Trim())];
-        if (r.NotableBuyers is not null) p.NotableBuyers = [.. r.NotableBuyers.Select(b => new ProjectNotableBuyer(b.Name!.Trim(), b.LogoUrl!, b.LogoAltText))];
-        if (r.DueDiligenceFigure is { } f) p.DueDiligenceFigure = new ProjectFigure(f.Description!, f.ImageUrl!, f.ImageAltText);
-        if (r.NewsArticles is not null)
-            p.NewsArticles = [.. r.NewsArticles.Select(a => new ProjectNewsArticle(a.Title!.Trim(), a.Url!, a.Author!.Trim(), a.PublishedOn!.Value.ToUniversalTime(), a.Take))];
-        return p;
-    }
+        Name = name, CostPerTonUsdCents = r.CostPerTonUsdCents, CostPerTreeUsdCents = r.CostPerTreeUsdCents, Certified = certified,
+        CertificationStatus = r.CertificationStatus, CategoryId = r.CategoryId, Type = r.Type, Developer = r.Developer,
+        RegistryName = r.RegistryName, RegistryId = r.RegistryId, RegistryUrl = r.RegistryUrl, Summary = r.Summary, Description = r.Description,
+        LocationName = r.LocationName, LocationLatitude = r.LocationLatitude, LocationLongitude = r.LocationLongitude, UnSdgGoals = r.UnSdgGoals,
+        ImageUrl = r.ImageUrl, Active = active, ActivityTypes = r.ActivityTypes, ImpactType = r.ImpactType, Methodology = r.Methodology,
+        Verifier = r.Verifier, Permanence = r.Permanence,
+        Lifetime = r.Lifetime is { } l ? new ProjectLifetime(l.StartYear, l.EndYear) : null,
+        DueDiligence = r.DueDiligence, BeyondCarbon = r.BeyondCarbon, RiskOfReversal = r.RiskOfReversal, ThirdPartyLabels = r.ThirdPartyLabels,
+        NotableBuyers = r.NotableBuyers?.Select(b => new ProjectNotableBuyer(b.Name!, b.LogoUrl!, b.LogoAltText)).ToList(),
+        DueDiligenceFigure = r.DueDiligenceFigure is { } f ? new ProjectFigure(f.Description!, f.ImageUrl!, f.ImageAltText) : null,
+        NewsArticles = r.NewsArticles?.Select(a => new ProjectNewsArticle(a.Title!, a.Url!, a.Author!, a.PublishedOn!.Value, a.Take)).ToList(),
+    };
 }
 
 internal sealed class NotableBuyerValidator : AbstractValidator<NotableBuyerRequest>
@@ -250,13 +230,13 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProjectRe
             .WithMessage(CatalogRules.IdMessage).When(x => x.Id is not null);
         RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
         RuleFor(x => x.Kind).NotNull().IsInEnum();
-        RuleFor(x => x.CostPerTonUsdCents).NotNull().WithMessage("'cost_per_ton_usd_cents' is required for offset and donation projects.")
+        RuleFor(x => x.CostPerTonUsdCents).NotNull().WithMessage(CatalogRules.TonRequired)
             .When(x => x.Kind is ProjectKind.Offset or ProjectKind.Donation);
-        RuleFor(x => x.CostPerTonUsdCents).Null().WithMessage("A tree project is priced per tree: give 'cost_per_tree_usd_cents' instead.")
+        RuleFor(x => x.CostPerTonUsdCents).Null().WithMessage(CatalogRules.TreeNotPerTon)
             .When(x => x.Kind is ProjectKind.Tree);
-        RuleFor(x => x.CostPerTreeUsdCents).NotNull().WithMessage("'cost_per_tree_usd_cents' is required for tree projects.")
+        RuleFor(x => x.CostPerTreeUsdCents).NotNull().WithMessage(CatalogRules.TreeRequired)
             .When(x => x.Kind is ProjectKind.Tree);
-        RuleFor(x => x.CostPerTreeUsdCents).Null().WithMessage("Only tree projects are priced per tree.")
+        RuleFor(x => x.CostPerTreeUsdCents).Null().WithMessage(CatalogRules.OnlyTreesPerTree)
             .When(x => x.Kind is ProjectKind.Offset or ProjectKind.Donation);
         ProjectFieldRules.Add(this);
     }
@@ -290,10 +270,10 @@ internal sealed class CreatePortfolioValidator : AbstractValidator<CreatePortfol
                 .WithMessage("'fraction' has at most 6 decimal places (parts per million).");
         });
         RuleFor(x => x.Allocations)
-            .Must(a => a!.Select(x => x.ProjectId).Distinct(StringComparer.Ordinal).Count() == a!.Count)
-            .WithMessage("Each project appears at most once in a portfolio.")
-            .Must(a => a!.Sum(x => x.Fraction ?? 0) == 1m)
-            .WithMessage(a => $"The fractions must sum to exactly 1 (they sum to {a.Allocations!.Sum(x => x.Fraction ?? 0).ToString(CultureInfo.InvariantCulture)}).")
+            .Must(a => CatalogRules.HasDistinctProjects([.. a!.Select(x => x.ProjectId)]))
+            .WithMessage(CatalogRules.DistinctProjects)
+            .Must(a => CatalogRules.SumsToOne(a!.Select(x => x.Fraction)))
+            .WithMessage(a => CatalogRules.SumMessage(a.Allocations!.Select(x => x.Fraction)))
             .When(x => x.Allocations is { Count: > 0 } && x.Allocations.All(a => a is { Fraction: > 0 and <= 1, ProjectId: not null }));
     }
 }
@@ -362,26 +342,12 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> CreateCategoryAsync(
-        HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CatalogWrites writes, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateCategoryValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        var id = r.Id ?? await NewIdAsync(id => db.ProjectCategories.AnyAsync(c => c.Id == id, ct));
-        if (r.Id is not null && await db.ProjectCategories.AnyAsync(c => c.Id == id, ct))
-            return OperatorResults.Conflict($"A project category '{id}' already exists.");
-        var category = new ProjectCategory { Id = id, Name = r.Name!.Trim(), Description = r.Description, ImageUrl = r.ImageUrl, CreatedAt = time.GetUtcNow().UtcDateTime };
-        db.ProjectCategories.Add(category);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The id is the key: a concurrent request created it between the check and the insert.
-            return OperatorResults.Conflict($"A project category '{id}' already exists.");
-        }
-        catalog.Invalidate();
-        return TypedResults.Created($"/admin/project-categories/{id}", ToResponse(category));
+        var written = await writes.CreateCategoryAsync(new NewCategory(r.Id, r.Name!, r.Description, r.ImageUrl), ct);
+        return OperatorResults.From(written, c => TypedResults.Created($"/admin/project-categories/{c.Id}", ToResponse(c)));
     }
 
     /// <summary>Categories have only their string id as a key: they page on it, in the database's order of strings.</summary>
@@ -397,52 +363,12 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Created<ProjectResponse>, ValidationProblem, ProblemHttpResult>> CreateProjectAsync(
-        HttpRequest request, CanopyDbContext db, CatalogCache catalog, LedgerAccounts ledgerAccounts, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CatalogWrites writes, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateProjectValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (r.CategoryId is not null && !await db.ProjectCategories.AnyAsync(c => c.Id == r.CategoryId, ct))
-            return OperatorResults.Invalid("category_id", $"There is no project category '{r.CategoryId}'.");
-        if (r.Id is not null && await db.Projects.AnyAsync(p => p.PublicId == r.Id, ct))
-            return OperatorResults.Conflict($"A project '{r.Id}' already exists.");
-        var project = new Project
-        {
-            PublicId = r.Id ?? await NewIdAsync(id => db.Projects.AnyAsync(p => p.PublicId == id, ct)),
-            Name = r.Name!.Trim(),
-            Kind = r.Kind!.Value,
-            CostPerTonUsdCents = r.CostPerTonUsdCents,
-            CostPerTreeUsdCents = r.CostPerTreeUsdCents,
-            Certified = r.Certified ?? false,
-            CertificationStatus = r.CertificationStatus,
-            CategoryId = r.CategoryId,
-            Type = r.Type,
-            Developer = r.Developer,
-            RegistryName = r.RegistryName,
-            RegistryId = r.RegistryId,
-            RegistryUrl = r.RegistryUrl,
-            Summary = r.Summary,
-            Description = r.Description,
-            LocationName = r.LocationName,
-            LocationLatitude = r.LocationLatitude,
-            LocationLongitude = r.LocationLongitude,
-            UnSdgGoals = string.Join(',', (r.UnSdgGoals ?? []).Distinct().Order().Select(g => g.ToString(CultureInfo.InvariantCulture))),
-            ImageUrl = r.ImageUrl,
-            Active = r.Active ?? true,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        ProjectFieldRules.ApplyProfile(project, r);
-        db.Projects.Add(project);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (r.Id is not null)
-        {
-            return OperatorResults.Conflict($"A project '{r.Id}' already exists.");
-        }
-        await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", project.Id, ct);
-        catalog.Invalidate();
-        return TypedResults.Created($"/admin/projects/{project.PublicId}", ToResponse(project));
+        var written = await writes.CreateProjectAsync(new NewProject(r.Id, r.Kind!.Value, ProjectFieldRules.ToFields(r, r.Name, r.Certified, r.Active)), ct);
+        return OperatorResults.From(written, p => TypedResults.Created($"/admin/projects/{p.PublicId}", ToResponse(p)));
     }
 
     /// <summary>
@@ -467,98 +393,24 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Ok<ProjectResponse>, ValidationProblem, ProblemHttpResult>> UpdateProjectAsync(
-        string id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+        string id, HttpRequest request, CanopyDbContext db, CatalogWrites writes, CancellationToken ct)
     {
-        var p = await db.Projects.FirstOrDefaultAsync(x => x.PublicId == id, ct);
-        if (p is null) return OperatorResults.NotFound("project");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdateProjectValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (r.CostPerTonUsdCents is not null && p.Kind == ProjectKind.Tree)
-            return OperatorResults.Invalid("cost_per_ton_usd_cents", "A tree project is priced per tree.");
-        if (r.CostPerTreeUsdCents is not null && p.Kind != ProjectKind.Tree)
-            return OperatorResults.Invalid("cost_per_tree_usd_cents", "Only tree projects are priced per tree.");
-        if (r.CategoryId is not null && !await db.ProjectCategories.AnyAsync(c => c.Id == r.CategoryId, ct))
-            return OperatorResults.Invalid("category_id", $"There is no project category '{r.CategoryId}'.");
-        if (r.Name is not null) p.Name = r.Name.Trim();
-        p.CostPerTonUsdCents = r.CostPerTonUsdCents ?? p.CostPerTonUsdCents;
-        p.CostPerTreeUsdCents = r.CostPerTreeUsdCents ?? p.CostPerTreeUsdCents;
-        p.Certified = r.Certified ?? p.Certified;
-        p.CertificationStatus = r.CertificationStatus ?? p.CertificationStatus;
-        p.CategoryId = r.CategoryId ?? p.CategoryId;
-        p.Type = r.Type ?? p.Type;
-        p.Developer = r.Developer ?? p.Developer;
-        p.RegistryName = r.RegistryName ?? p.RegistryName;
-        p.RegistryId = r.RegistryId ?? p.RegistryId;
-        p.RegistryUrl = r.RegistryUrl ?? p.RegistryUrl;
-        p.Summary = r.Summary ?? p.Summary;
-        p.Description = r.Description ?? p.Description;
-        p.LocationName = r.LocationName ?? p.LocationName;
-        p.LocationLatitude = r.LocationLatitude ?? p.LocationLatitude;
-        p.LocationLongitude = r.LocationLongitude ?? p.LocationLongitude;
-        if (r.UnSdgGoals is not null)
-            p.UnSdgGoals = string.Join(',', r.UnSdgGoals.Distinct().Order().Select(g => g.ToString(CultureInfo.InvariantCulture)));
-        p.ImageUrl = r.ImageUrl ?? p.ImageUrl;
-        p.Active = r.Active ?? p.Active;
-        ProjectFieldRules.ApplyProfile(p, r);
-        await db.SaveChangesAsync(ct);
-        catalog.Invalidate();
-        return TypedResults.Ok(ToResponse(p));
+        // An unknown project is a 404 whatever the body.
+        if (body.Value is not { } r)
+            return await db.Projects.AnyAsync(x => x.PublicId == id, ct) ? OperatorResults.Invalid(body.Errors!) : OperatorResults.NotFound("project");
+        var written = await writes.UpdateProjectAsync(id, ProjectFieldRules.ToFields(r, r.Name, r.Certified, r.Active), ct);
+        return OperatorResults.From(written, p => TypedResults.Ok(ToResponse(p)));
     }
 
     private static async Task<Results<Created<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> CreatePortfolioAsync(
-        HttpRequest request, CanopyDbContext db, CatalogCache catalog, TimeProvider time, CancellationToken ct)
+        HttpRequest request, CatalogWrites writes, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreatePortfolioValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-
-        var ids = r.Allocations!.Select(a => a.ProjectId!).ToList();
-        var projects = await db.Projects.Where(p => ids.Contains(p.PublicId)).ToDictionaryAsync(p => p.PublicId, StringComparer.Ordinal, ct);
-        var errors = new FieldErrors();
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (!projects.TryGetValue(ids[i], out var project))
-                errors.Add($"allocations[{i}].project_id", $"There is no project '{ids[i]}'.");
-            else if (project.Kind == ProjectKind.Tree)
-                errors.Add($"allocations[{i}].project_id", $"'{ids[i]}' is a tree project, priced per tree: it cannot be part of a portfolio priced per tonne.");
-        }
-        if (errors.Count > 0) return OperatorResults.Invalid(errors);
-        if (r.Id is not null && await db.Portfolios.AnyAsync(p => p.PublicId == r.Id, ct))
-            return OperatorResults.Conflict($"A portfolio '{r.Id}' already exists.");
-
-        var portfolio = new Portfolio
-        {
-            PublicId = r.Id ?? await NewIdAsync(id => db.Portfolios.AnyAsync(p => p.PublicId == id, ct)),
-            Name = r.Name!.Trim(),
-            Summary = r.Summary,
-            Description = r.Description,
-            ImageUrl = r.ImageUrl,
-            IsDefault = r.IsDefault ?? false,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-            Allocations = [.. r.Allocations!.Select((a, i) => new PortfolioAllocation
-            {
-                ProjectId = projects[a.ProjectId!].Id,
-                PartsPerMillion = (int)(a.Fraction!.Value * 1_000_000m),
-                Position = i,
-            })],
-        };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (portfolio.IsDefault)
-            await db.Portfolios.Where(p => p.IsDefault).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);
-        db.Portfolios.Add(portfolio);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            await tx.RollbackAsync(CancellationToken.None);
-            return OperatorResults.Conflict(r.Id is not null && await db.Portfolios.AnyAsync(p => p.PublicId == r.Id, CancellationToken.None)
-                ? $"A portfolio '{r.Id}' already exists."
-                : "Another change to the default portfolio was made at the same time; retry.");
-        }
-        await tx.CommitAsync(ct);
-        catalog.Invalidate();
-        return TypedResults.Created($"/admin/portfolios/{portfolio.PublicId}", ToResponse(portfolio, projects.Values.ToDictionary(p => p.Id)));
+        var written = await writes.CreatePortfolioAsync(new NewPortfolio(r.Id, r.Name!, r.Summary, r.Description, r.ImageUrl,
+            [.. r.Allocations!.Select(a => new PortfolioShare(a.ProjectId!, a.Fraction!.Value))], r.IsDefault ?? false), ct);
+        return OperatorResults.From(written, w => TypedResults.Created($"/admin/portfolios/{w.Portfolio.PublicId}", ToResponse(w.Portfolio, w.Projects)));
     }
 
     /// <summary>Pages on the internal id (wren_id), like projects; read from the database, not the catalogue cache, so a page is never stale.</summary>
@@ -576,83 +428,32 @@ internal static class CatalogAdminEndpoints
     }
 
     private static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> UpdatePortfolioAsync(
-        string id, HttpRequest request, CanopyDbContext db, CatalogCache catalog, CancellationToken ct)
+        string id, HttpRequest request, CanopyDbContext db, CatalogWrites writes, CancellationToken ct)
     {
-        var portfolio = await db.Portfolios.Include(p => p.Allocations).FirstOrDefaultAsync(p => p.PublicId == id, ct);
-        if (portfolio is null) return OperatorResults.NotFound("portfolio");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<UpdatePortfolioValidator>.Instance, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (r.IsDefault == true && r.Active == false || r.IsDefault == true && !portfolio.Active && r.Active != true)
-            return OperatorResults.Invalid("is_default", "The default portfolio must be active.");
-        // Retiring the default would leave orders that name no portfolio with nothing to buy.
-        if (portfolio.IsDefault && r.Active == false && r.IsDefault != false)
-            return OperatorResults.Invalid("active", "The default portfolio cannot be retired: make another portfolio the default first, or send \"is_default\": false.");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (r.IsDefault == true)
-            await db.Portfolios.Where(p => p.IsDefault && p.Id != portfolio.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.IsDefault, false), ct);
-        if (r.Name is not null) portfolio.Name = r.Name.Trim();
-        portfolio.Summary = r.Summary ?? portfolio.Summary;
-        portfolio.Description = r.Description ?? portfolio.Description;
-        portfolio.ImageUrl = r.ImageUrl ?? portfolio.ImageUrl;
-        portfolio.IsDefault = r.IsDefault ?? portfolio.IsDefault;
-        portfolio.Active = r.Active ?? portfolio.Active;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            await tx.RollbackAsync(CancellationToken.None);
-            return OperatorResults.Conflict("Another change to the default portfolio was made at the same time; retry.");
-        }
-        await tx.CommitAsync(ct);
-        catalog.Invalidate();
-        var projects = await db.Projects.AsNoTracking().ToDictionaryAsync(p => p.Id, ct);
-        return TypedResults.Ok(ToResponse(portfolio, projects));
+        // An unknown portfolio is a 404 whatever the body.
+        if (body.Value is not { } r)
+            return await db.Portfolios.AnyAsync(p => p.PublicId == id, ct) ? OperatorResults.Invalid(body.Errors!) : OperatorResults.NotFound("portfolio");
+        var written = await writes.UpdatePortfolioAsync(id, new PortfolioChanges(r.Name, r.Summary, r.Description, r.ImageUrl, r.IsDefault, r.Active), ct);
+        return OperatorResults.From(written, w => TypedResults.Ok(ToResponse(w.Portfolio, w.Projects)));
     }
 
     private static async Task<Results<Created<InventoryResponse>, ValidationProblem>> CreateBatchAsync(
-        HttpRequest request, CanopyDbContext db, OutboxProcessor outbox, TimeProvider time, CancellationToken ct)
+        HttpRequest request, InventoryService inventory, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<CreateInventoryValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.PublicId == r.ProjectId, ct);
-        if (project is null) return OperatorResults.Invalid("project_id", $"There is no project '{r.ProjectId}'.");
-        if (project.Kind != ProjectKind.Offset)
-            return OperatorResults.Invalid("project_id", "Only offset projects hold inventory of credits.");
-        var grams = Ordering.OrderLimits.GramsFromKg(r.AmountKg!.Value); // the validator allows whole grams only: rounding changes nothing
-        var batch = new CreditBatch
+        var added = await inventory.AddBatchAsync(new NewBatch(r.ProjectId!, r.Vintage!.Value, r.AmountKg!.Value, r.RegistryName, r.SerialPrefix, r.RegistryUrl), ct);
+        return added.Failure switch
         {
-            ProjectId = project.Id,
-            Vintage = r.Vintage!.Value,
-            RegistryName = r.RegistryName ?? project.RegistryName,
-            SerialPrefix = r.SerialPrefix,
-            RegistryUrl = r.RegistryUrl,
-            GramsIssued = grams,
-            GramsAvailable = grams,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            null => TypedResults.Created($"/admin/inventory/{added.Value!.Batch.Id}", ToResponse(added.Value.Batch, added.Value.ProjectId)),
+            WriteFailure.Invalid i => OperatorResults.Invalid(i.Errors),
+            _ => throw new UnreachableException("Adding a batch fails only as invalid."),
         };
-        db.CreditBatches.Add(batch);
-        // Orders waiting for this project are served in order of arrival: queued with the batch, tried at once.
-        var serve = InventoryReturned.Message([project.Id], batch.CreatedAt);
-        db.OutboxMessages.Add(serve);
-        await db.SaveChangesAsync(ct);
-        await outbox.TryAsync(serve.Id, CancellationToken.None);
-        return TypedResults.Created($"/admin/inventory/{batch.Id}", ToResponse(batch, project.PublicId));
     }
 
     private static async Task<Ok<LedgerCheckReport>> CheckLedgerAsync(CanopyDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await LedgerCheck.RunAsync(db, ct));
-
-    /// <summary>A fresh 6-character public id, like CNaught's ("I0UbDH").</summary>
-    private static async Task<string> NewIdAsync(Func<string, Task<bool>> taken)
-    {
-        while (true)
-        {
-            var id = Tokens.RandomString(6);
-            if (!await taken(id)) return id;
-        }
-    }
 
     private static CategoryResponse ToResponse(ProjectCategory c) => new(c.Id, c.Name, c.Description, c.ImageUrl);
 
@@ -664,7 +465,7 @@ internal static class CatalogAdminEndpoints
         p.LifetimeStartYear is null && p.LifetimeEndYear is null ? null : new LifetimeResponse(p.LifetimeStartYear, p.LifetimeEndYear),
         p.DueDiligence, p.BeyondCarbon, p.RiskOfReversal, p.ThirdPartyLabels, p.NotableBuyers, p.DueDiligenceFigure, p.NewsArticles);
 
-    private static PortfolioResponse ToResponse(Portfolio p, Dictionary<long, Project> projects) => new(
+    private static PortfolioResponse ToResponse(Portfolio p, IReadOnlyDictionary<long, Project> projects) => new(
         p.PublicId, p.Id, p.Name, p.Summary, p.Description, p.ImageUrl, p.IsDefault, p.Active,
         [.. p.Allocations.OrderBy(a => a.Position).Select(a => new AllocationResponse(projects[a.ProjectId].PublicId, a.PartsPerMillion / 1_000_000m))]);
 

@@ -4,6 +4,7 @@ using Canopy.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Canopy.Outbox;
+using Canopy.Platform;
 
 namespace Canopy.Operator;
 
@@ -86,11 +87,10 @@ internal static class OutboxAdminEndpoints
         return secret is null ? OperatorResults.NotFound("account") : TypedResults.Ok(new WebhookSecretResponse(id, secret));
     }
 
-    private static async Task<Results<Ok<WebhookSecretResponse>, ProblemHttpResult>> RotateSecretAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<WebhookSecretResponse>, ProblemHttpResult>> RotateSecretAsync(long id, AccountService accounts, CancellationToken ct)
     {
-        var secret = "whsec_" + Tokens.RandomString(32);
-        var changed = await db.Accounts.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.WebhookSecret, secret), ct);
-        return changed == 0 ? OperatorResults.NotFound("account") : TypedResults.Ok(new WebhookSecretResponse(id, secret));
+        var rotated = await accounts.RotateWebhookSecretAsync(id, ct);
+        return rotated.Failure is WriteFailure.NotFound n ? OperatorResults.NotFound(n.What) : TypedResults.Ok(new WebhookSecretResponse(id, rotated.Value!));
     }
 
     internal static async Task<List<OutboxMessageResponse>> WithAttemptsAsync(CanopyDbContext db, List<OutboxMessage> messages, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.Accounts;
 using Canopy.Data;
 using Canopy.Payments;
@@ -49,38 +50,27 @@ internal static class PaymentAdminEndpoints
     }
 
     private static async Task<Results<Ok<CardResponse>, ValidationProblem, ProblemHttpResult>> SetCardAsync(
-        long id, HttpRequest request, CanopyDbContext db, ICardProcessor cards, CancellationToken ct)
+        long id, HttpRequest request, CanopyDbContext db, PaymentSettings payments, CancellationToken ct)
     {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return OperatorResults.NotFound("account");
         var body = await RequestBody.ReadAsync<CardRequest>(request, Json.SnakeCase, null, allowForm: false, ct);
-        if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (string.IsNullOrWhiteSpace(r.PaymentMethod) || !cards.IsValidPaymentMethodId(r.PaymentMethod))
-            return OperatorResults.Invalid("payment_method", $"'payment_method' must be a payment-method id of the {cards.Name} processor (pm_…).");
-        // With Stripe: the account's customer (created the first time) gets the payment method as its default.
-        var saved = await cards.SaveCardAsync(new CardOwner(account.Id, account.Name, account.Email, account.StripeCustomerId), r.PaymentMethod, ct);
-        if (saved.Unavailable)
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment processor unavailable", detail: saved.Error);
-        if (saved.Error is not null)
+        // An unknown account is a 404 whatever the body.
+        if (body.Value is not { } r)
+            return await db.Accounts.AnyAsync(a => a.Id == id, ct) ? OperatorResults.Invalid(body.Errors!) : OperatorResults.NotFound("account");
+        var saved = await payments.SetCardAsync(id, r.PaymentMethod, ct);
+        return saved.Failure switch
         {
-            if (saved.CustomerId != account.StripeCustomerId) { account.StripeCustomerId = saved.CustomerId; await db.SaveChangesAsync(ct); }
-            return OperatorResults.Invalid("payment_method", saved.Error);
-        }
-        account.StripeCustomerId = saved.CustomerId;
-        account.CardPaymentMethod = r.PaymentMethod;
-        if (account.Billing == BillingMode.None) account.Billing = BillingMode.Card;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new CardResponse(id, account.CardPaymentMethod, account.Billing, account.StripeCustomerId));
+            null => TypedResults.Ok(ToResponse(saved.Value!)),
+            WriteFailure.Invalid i => OperatorResults.Invalid(i.Errors),
+            WriteFailure.NotFound n => OperatorResults.NotFound(n.What),
+            WriteFailure.Unavailable u => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment processor unavailable", detail: u.Detail),
+            _ => throw new UnreachableException("Saving a card fails only as invalid, not found or unavailable."),
+        };
     }
 
-    private static async Task<Results<Ok<CardResponse>, ProblemHttpResult>> RemoveCardAsync(long id, CanopyDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CardResponse>, ProblemHttpResult>> RemoveCardAsync(long id, PaymentSettings payments, CancellationToken ct)
     {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return OperatorResults.NotFound("account");
-        account.CardPaymentMethod = null;
-        if (account.Billing == BillingMode.Card) account.Billing = BillingMode.None;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new CardResponse(id, null, account.Billing, account.StripeCustomerId));
+        var removed = await payments.RemoveCardAsync(id, ct);
+        return removed.Failure is WriteFailure.NotFound n ? OperatorResults.NotFound(n.What) : TypedResults.Ok(ToResponse(removed.Value!));
     }
 
     /// <summary>Keyed by currency code (upper-case ASCII letters, so every database orders them alike).</summary>
@@ -96,22 +86,18 @@ internal static class PaymentAdminEndpoints
     }
 
     private static async Task<Results<Ok<FxRateResponse>, ValidationProblem>> SetRateAsync(
-        string currency, HttpRequest request, CanopyDbContext db, FxConverter fx, TimeProvider time, CancellationToken ct)
+        string currency, HttpRequest request, PaymentSettings payments, CancellationToken ct)
     {
-        currency = currency.ToUpperInvariant();
-        if (!Currencies.IsValidCode(currency) || currency == "USD")
+        // The path's currency is checked before the body is read.
+        if (!Currencies.IsValidCode(currency.ToUpperInvariant()) || currency.Equals("USD", StringComparison.OrdinalIgnoreCase))
             return OperatorResults.Invalid("currency", "The path must name a three-letter ISO 4217 currency other than USD.");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<FxRateValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        var micro = (long)(r.UnitsPerUsd!.Value * 1_000_000m);
-        var rate = await db.FxRates.FirstOrDefaultAsync(x => x.Currency == currency, ct);
-        if (rate is null) db.FxRates.Add(rate = new FxRate { Currency = currency });
-        rate.MicroUnitsPerUsd = micro;
-        rate.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-        fx.Invalidate();
-        return TypedResults.Ok(ToResponse(rate));
+        var set = await payments.SetRateAsync(currency, r.UnitsPerUsd!.Value, ct);
+        return set.Failure is WriteFailure.Invalid i ? OperatorResults.Invalid(i.Errors) : TypedResults.Ok(ToResponse(set.Value!));
     }
+
+    private static CardResponse ToResponse(Account a) => new(a.Id, a.CardPaymentMethod, a.Billing, a.StripeCustomerId);
 
     private static FxRateResponse ToResponse(FxRate r) => new(r.Currency, Decimals.Trim(r.MicroUnitsPerUsd / 1_000_000m), r.UpdatedAt);
 }

@@ -44,6 +44,7 @@ internal static class PaymentsSetup
         services.AddHostedService<PaymentReconcilerWorker>();
         services.AddStripeWebhookHandlers();
         services.AddSingleton<FxConverter>();
+        services.AddScoped<PaymentSettings>();
         return services;
     }
 
