@@ -39,8 +39,30 @@ public static class SubaccountRules
 /// they are served publicly). Every surface that changes a subaccount comes through here; errors name the field
 /// <c>logo_file_content</c> for uploaded bytes, as CNaught's API does.
 /// </summary>
-public sealed class SubaccountService(CanopyDbContext db, CatalogCache catalog, TimeProvider time)
+public sealed class SubaccountService(CanopyDbContext db, CatalogCache catalog, AccountContextCache contexts, ISubaccountUsage usage, TimeProvider time)
 {
+    /// <summary>
+    /// Deletes a subaccount and its logos, unless it has orders of any state (Forbidden): every order keeps the
+    /// subaccount it was placed for.
+    /// </summary>
+    public async Task<WriteResult<Subaccount>> DeleteAsync(SubaccountScope scope, string id, CancellationToken ct)
+    {
+        var sub = await FindAsync(scope, id, tracked: false, ct);
+        if (sub is null) return new WriteFailure.NotFound("subaccount");
+        // The order path finds subaccounts in the cached caller context: evict it before the delete and after the commit.
+        contexts.Invalidate(sub.AccountId);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The row lock (PostgreSQL) queues this delete behind logo changes of the same subaccount.
+        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Name, s => s.Name), ct);
+        if (await usage.HasOrdersAsync(db, sub.AccountId, sub.Id, ct))
+            return new WriteFailure.Forbidden("Subaccount has orders", "A subaccount with orders cannot be deleted.");
+        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
+        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(CancellationToken.None);
+        contexts.Invalidate(sub.AccountId);
+        return sub;
+    }
+
     public Task<Subaccount?> FindAsync(SubaccountScope scope, string id, bool tracked, CancellationToken ct)
     {
         var query = tracked ? db.Subaccounts : db.Subaccounts.AsNoTracking();

@@ -124,24 +124,13 @@ internal static class CnaughtSubaccountEndpoints
     /// SDK 3.x's deleteSubaccount: 204 without a body (the SDK reads no body on 204). A subaccount with orders of any
     /// state is kept, so that every order keeps the subaccount it was placed for; its logos go with it.
     /// </summary>
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts,
-        AccountContextCache contexts, CancellationToken ct)
-    {
-        var sub = await subaccounts.FindAsync(Scope(http), id, tracked: false, ct);
-        if (sub is null) return NotFound();
-        // The order path finds subaccounts in the cached caller context: evict it before the delete and after the commit.
-        contexts.Invalidate(sub.AccountId);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // The row lock (PostgreSQL) queues this delete behind logo changes of the same subaccount.
-        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Name, s => s.Name), ct);
-        if (await db.Orders.AnyAsync(o => o.AccountId == sub.AccountId && o.SubaccountId == sub.Id, ct))
-            return CnaughtProblems.Forbidden("Subaccount has orders", "A subaccount with orders cannot be deleted.");
-        await db.SubaccountLogos.Where(l => l.SubaccountId == sub.Id).ExecuteDeleteAsync(ct);
-        await db.Subaccounts.Where(s => s.Id == sub.Id).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(CancellationToken.None);
-        contexts.Invalidate(sub.AccountId);
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, SubaccountService subaccounts, CancellationToken ct) =>
+        await subaccounts.DeleteAsync(Scope(http), id, ct) switch
+        {
+            { Failure: null } => TypedResults.NoContent(),
+            { Failure: WriteFailure.Forbidden f } => CnaughtProblems.Forbidden(f.Title, f.Detail),
+            var other => Answer(other, _ => TypedResults.NoContent()),
+        };
 
     private static async Task<IResult> SetLogoUrlAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {

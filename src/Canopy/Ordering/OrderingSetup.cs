@@ -19,6 +19,7 @@ internal static class OrderingSetup
         services.AddScoped<OrderPipeline>();
         services.AddScoped<OrderCancellation>();
         services.AddSingleton<IChargedOrders, ChargedOrders>();
+        services.AddSingleton<Accounts.ISubaccountUsage, SubaccountUsage>();
         services.AddOutboxHandler<CardRefundHandler>(OutboxTopics.CardRefund);
         services.AddScoped<IStripeWebhookHandler, ChargeRefundedHandler>();
         services.AddScoped<IStripeWebhookHandler, DisputeCreatedHandler>();
