@@ -63,12 +63,12 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        catch (DbUpdateException e) when (r.ImpactSlug is not null && e.IsUniqueViolation(db, "ix_accounts_impact_slug"))
         {
             // A concurrent request took the slug between the check and the insert.
             return new WriteFailure.Invalid("impact_slug", SlugTaken);
         }
-        await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", account.Id, ct);
+        await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, Chart.Currency, account.Id, ct);
         return account;
     }
 
@@ -97,7 +97,7 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (r.ImpactSlug is not null)
+        catch (DbUpdateException e) when (r.ImpactSlug is not null && e.IsUniqueViolation(db, "ix_accounts_impact_slug"))
         {
             return new WriteFailure.Invalid("impact_slug", SlugTaken);
         }
@@ -116,7 +116,7 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "ix_users_account_id_email"))
         {
             // The unique (account, email) index: a concurrent request added the same user first.
             return new WriteFailure.Conflict($"The account already has a user {email}.");
@@ -168,8 +168,8 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) return new WriteFailure.NotFound("account");
         if (r.AmountUsdCents is <= 0 or > MaxTopUpUsdCents)
             return new WriteFailure.Invalid("amount_usd_cents", $"'amount_usd_cents' must be more than 0 and at most {MaxTopUpUsdCents}.");
-        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, "USD", accountId, ct);
-        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, "USD", null, ct);
+        var credits = await ledgerAccounts.EnsureAsync(LedgerAccountKind.CustomerCredits, Chart.Currency, accountId, ct);
+        var funding = await ledgerAccounts.EnsureAsync(LedgerAccountKind.OperatorFunding, Chart.Currency, null, ct);
         var amount = r.AmountUsdCents;
         var key = r.Reference is null ? $"topup:{Guid.NewGuid():N}" : $"topup:{accountId}:{r.Reference}";
         if (r.Reference is not null && await db.LedgerTransactions.AnyAsync(t => t.Key == key, ct))
@@ -177,11 +177,11 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await ledger.PostAsync(key, "credits_topup", "USD", accountId, r.Note, [new Leg(credits, amount), new Leg(funding, -amount)], ct);
+            await ledger.PostAsync(key, PostingKind.CreditsTopup.Name(), Chart.Currency, accountId, r.Note, [new Leg(credits, amount), new Leg(funding, -amount)], ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException) when (r.Reference is not null)
+        catch (DbUpdateException e) when (r.Reference is not null && e.IsUniqueViolation(db, "ix_ledger_transactions_key"))
         {
             // The same reference raced in from another request; its transaction rolled back this one's balance change.
             return new WriteFailure.Conflict($"A top-up with reference '{r.Reference}' was already applied to this account.");

@@ -84,7 +84,7 @@ public sealed class CatalogWrites(CanopyDbContext db, CatalogCache catalog, Ledg
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "pk_project_categories"))
         {
             // The id is the key: a concurrent request created it between the check and the insert.
             return new WriteFailure.Conflict($"A project category '{id}' already exists.");
@@ -117,11 +117,11 @@ public sealed class CatalogWrites(CanopyDbContext db, CatalogCache catalog, Ledg
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (p.Id is not null)
+        catch (DbUpdateException e) when (p.Id is not null && e.IsUniqueViolation(db, "ix_projects_public_id"))
         {
             return new WriteFailure.Conflict($"A project '{p.Id}' already exists.");
         }
-        await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, "USD", project.Id, ct);
+        await ledgerAccounts.EnsureAsync(LedgerAccountKind.ProjectPayable, Chart.Currency, project.Id, ct);
         catalog.Invalidate();
         return project;
     }
@@ -188,7 +188,7 @@ public sealed class CatalogWrites(CanopyDbContext db, CatalogCache catalog, Ledg
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "ix_portfolios_public_id") || e.IsUniqueViolation(db, "ux_portfolios_single_default"))
         {
             await tx.RollbackAsync(CancellationToken.None);
             return new WriteFailure.Conflict(r.Id is not null && await db.Portfolios.AnyAsync(p => p.PublicId == r.Id, CancellationToken.None)
@@ -222,7 +222,7 @@ public sealed class CatalogWrites(CanopyDbContext db, CatalogCache catalog, Ledg
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (e.IsUniqueViolation(db, "ux_portfolios_single_default"))
         {
             await tx.RollbackAsync(CancellationToken.None);
             return new WriteFailure.Conflict("Another change to the default portfolio was made at the same time; retry.");
