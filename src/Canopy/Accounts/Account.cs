@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -24,7 +25,7 @@ public sealed class Account
     /// <summary>Where receipts and invoices go.</summary>
     public string? Email { get; set; }
     /// <summary>ISO 4217 code the account is charged in; credits are always USD.</summary>
-    public string Currency { get; set; } = "USD";
+    public string Currency { get; set; } = Usd.Code;
     /// <summary>Portfolio used when an order names none; null means the catalogue's default portfolio.</summary>
     public long? DefaultPortfolioId { get; set; }
     public BillingMode Billing { get; set; }

@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Catalog;
 using Canopy.Data;
 using Canopy.Ledger;
@@ -47,7 +48,7 @@ internal sealed class AccountService(CanopyDbContext db, CatalogCache catalog, L
         {
             Name = r.Name.Trim(),
             Email = r.Email,
-            Currency = r.Currency?.ToUpperInvariant() ?? "USD",
+            Currency = r.Currency?.ToUpperInvariant() ?? Usd.Code,
             DefaultPortfolioId = portfolio.Value,
             Billing = r.Billing ?? BillingMode.None,
             PublicFeedOptIn = r.PublicFeedOptIn ?? false,

@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using System.Globalization;
 using Canopy.Data;
 using Canopy.Ledger;
@@ -67,7 +68,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
             join t in db.LedgerTransactions on e.TransactionId equals t.Id
             join a in db.LedgerAccounts on e.LedgerAccountId equals a.Id
             where t.CreatedAt >= monthStart && t.CreatedAt < end && (t.Kind == "order_payment" || t.Kind == "order_refund")
-                && (a.Kind == LedgerAccountKind.CustomerReceivable || a.Kind == LedgerAccountKind.ProjectPayable) && a.Currency == "USD"
+                && (a.Kind == LedgerAccountKind.CustomerReceivable || a.Kind == LedgerAccountKind.ProjectPayable) && a.Currency == Usd.Code
             orderby t.Id, e.Id
             select new { e.Amount, TransactionId = t.Id, t.Key, t.Kind, t.Note, t.CreatedAt, AccountKind = a.Kind, a.AccountId, a.ProjectId })
             .ToListAsync(ct);
@@ -85,10 +86,10 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
         var accounts = new Dictionary<(LedgerAccountKind, long), long>();
         foreach (var g in receivable)
             foreach (var kind in new[] { LedgerAccountKind.CustomerReceivable, LedgerAccountKind.InvoicedReceivable })
-                accounts[(kind, g.Key)] = await ledgerAccounts.EnsureAsync(kind, "USD", g.Key, ct);
+                accounts[(kind, g.Key)] = await ledgerAccounts.EnsureAsync(kind, Usd.Code, g.Key, ct);
         foreach (var g in payable)
             foreach (var kind in new[] { LedgerAccountKind.ProjectPayable, LedgerAccountKind.PayoutPayable })
-                accounts[(kind, g.Key)] = await ledgerAccounts.EnsureAsync(kind, "USD", g.Key, ct);
+                accounts[(kind, g.Key)] = await ledgerAccounts.EnsureAsync(kind, Usd.Code, g.Key, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var run = new BillingRun { Period = period, RanAt = now, Invoices = receivable.Count, Payouts = payable.Count };
@@ -114,7 +115,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
                 AmountUsdCents = -e.Amount, LedgerTransactionId = e.TransactionId, OccurredAt = e.CreatedAt,
             }).ToList();
             var total = lines.Sum(l => l.AmountUsdCents);
-            db.Invoices.Add(new Invoice { AccountId = g.Key, Period = period, Currency = "USD", TotalUsdCents = total, Status = StatementStatus.Issued, IssuedAt = now, Lines = lines });
+            db.Invoices.Add(new Invoice { AccountId = g.Key, Period = period, Currency = Usd.Code, TotalUsdCents = total, Status = StatementStatus.Issued, IssuedAt = now, Lines = lines });
             if (total != 0)
                 await ledger.PostAsync($"invoice:{g.Key}:{period}:issue", PostingKind.InvoiceIssue.Name(), Chart.Currency, g.Key, $"Invoice {period}",
                     [new Leg(accounts[(LedgerAccountKind.CustomerReceivable, g.Key)], total), new Leg(accounts[(LedgerAccountKind.InvoicedReceivable, g.Key)], -total)], ct);
@@ -130,7 +131,7 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
             var total = lines.Sum(l => l.AmountUsdCents);
             db.Payouts.Add(new Payout
             {
-                ProjectId = g.Key, Period = period, Currency = "USD", TotalUsdCents = total, Grams = lines.Sum(l => l.Grams),
+                ProjectId = g.Key, Period = period, Currency = Usd.Code, TotalUsdCents = total, Grams = lines.Sum(l => l.Grams),
                 Status = StatementStatus.Issued, IssuedAt = now, Lines = lines,
             });
             if (total != 0)

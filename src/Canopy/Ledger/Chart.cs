@@ -1,3 +1,5 @@
+using Canopy.Kernel;
+
 namespace Canopy.Ledger;
 
 /// <summary>
@@ -10,7 +12,7 @@ public static class Chart
     /// Every ledger account and transaction is in USD minor units: prices, credits, invoices and payouts are USD; a card
     /// charge in another currency is converted by payments before anything reaches the ledger.
     /// </summary>
-    public const string Currency = "USD";
+    public const string Currency = Usd.Code;
 }
 
 /// <summary>What a transaction records. Numbered like a chart's transfer codes; stored and shown by <see cref="PostingKinds.Name"/>.</summary>

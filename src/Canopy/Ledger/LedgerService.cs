@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using System.Collections.Concurrent;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
     /// <summary>An account's prepaid USD credits (0 before its first top-up).</summary>
     public Task<long> CreditsBalanceAsync(long accountId, CancellationToken ct)
     {
-        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, "USD", accountId);
+        var code = LedgerAccount.CodeFor(LedgerAccountKind.CustomerCredits, Usd.Code, accountId);
         return db.LedgerAccounts.Where(a => a.Code == code).Select(a => a.Balance).FirstOrDefaultAsync(ct);
     }
 

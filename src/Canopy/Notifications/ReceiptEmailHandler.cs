@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -58,7 +59,7 @@ internal sealed record Receipt(string Subject, string Text, string Html)
         var projects = order.Allocations.OrderBy(a => a.Id).Select(a => (
             Name: catalog.Projects.TryGetValue(a.ProjectId, out var p) ? p.Name : $"Project {a.ProjectId}",
             Amount: order.Kind == OrderKind.Tree ? $"{a.Trees.ToString(CultureInfo.InvariantCulture)} trees"
-                : a.Grams > 0 ? $"{Tonnes(a.Grams)} t" : Money(a.PriceUsdCents, "USD"))).ToList();
+                : a.Grams > 0 ? $"{Tonnes(a.Grams)} t" : Money(a.PriceUsdCents, Usd.Code))).ToList();
         var method = order.PaymentMethod switch { PaymentMethod.Card => "card", PaymentMethod.Credits => "credits", PaymentMethod.Invoice => "invoice" };
         var date = order.CreatedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 

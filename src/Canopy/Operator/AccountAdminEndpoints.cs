@@ -15,7 +15,7 @@ namespace Canopy.Operator;
 public sealed record CreateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
     bool? PublicFeedOptIn, string? ImpactSlug, bool? HostedImpactPageEnabled, string[]? HostedImpactPageEquivalents) : IExampleRequest<CreateAccountRequest>
 {
-    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", "USD", null, BillingMode.Invoice, false, null, null, null);
+    public static CreateAccountRequest Example => new("Acme Logistics", "billing@acme.example", Usd.Code, null, BillingMode.Invoice, false, null, null, null);
 }
 
 public sealed record UpdateAccountRequest(string? Name, string? Email, string? Currency, string? DefaultPortfolioId, BillingMode? Billing,
@@ -177,7 +177,7 @@ internal static class AccountAdminEndpoints
         var portfolioIds = accounts.Where(a => a.DefaultPortfolioId != null).Select(a => a.DefaultPortfolioId!.Value).Distinct().ToList();
         var portfolios = await db.Portfolios.AsNoTracking().Where(p => portfolioIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.PublicId, ct);
         var balances = await db.LedgerAccounts.AsNoTracking()
-            .Where(l => l.Kind == LedgerAccountKind.CustomerCredits && l.Currency == "USD" && l.AccountId != null && ids.Contains(l.AccountId.Value))
+            .Where(l => l.Kind == LedgerAccountKind.CustomerCredits && l.Currency == Usd.Code && l.AccountId != null && ids.Contains(l.AccountId.Value))
             .ToDictionaryAsync(l => l.AccountId!.Value, l => l.Balance, ct);
         var list = accounts.Select(a => ToResponse(a, a.DefaultPortfolioId is { } pid ? portfolios.GetValueOrDefault(pid) : null,
             balances.GetValueOrDefault(a.Id))).ToList();

@@ -89,7 +89,7 @@ internal static class PaymentAdminEndpoints
         string currency, HttpRequest request, PaymentSettings payments, CancellationToken ct)
     {
         // The path's currency is checked before the body is read.
-        if (!Currencies.IsValidCode(currency.ToUpperInvariant()) || currency.Equals("USD", StringComparison.OrdinalIgnoreCase))
+        if (!Currencies.IsValidCode(currency.ToUpperInvariant()) || currency.Equals(Usd.Code, StringComparison.OrdinalIgnoreCase))
             return OperatorResults.Invalid("currency", "The path must name a three-letter ISO 4217 currency other than USD.");
         var body = await RequestBody.ReadAsync(request, Json.SnakeCase, Validators<FxRateValidator>.Instance, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);

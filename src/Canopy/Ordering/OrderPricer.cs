@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Accounts;
 using Canopy.Catalog;
 using Canopy.Payments;
@@ -78,7 +79,7 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
 
         // What is charged, in which currency. Credits, invoices, Wren test mode, the CNaught sandbox and a checkout
         // session (paid on Stripe's page in USD) are USD.
-        var currency = payment == PaymentMethod.Card && mode == OrderMode.Live && cmd.PaidReference is null ? account.Currency : "USD";
+        var currency = payment == PaymentMethod.Card && mode == OrderMode.Live && cmd.PaidReference is null ? account.Currency : Usd.Code;
         var charged = split.Cents;
         if (purpose == PricingPurpose.Order)
         {
@@ -154,9 +155,9 @@ public sealed class OrderPricer(CatalogCache catalog, AccountContextCache contex
     public async ValueTask<(long UsdCents, long Local, string Currency, OrderError? Error)> PriceTreesAsync(Caller caller, long trees, CancellationToken ct)
     {
         var project = TreeProject(await catalog.GetAsync(ct));
-        if (project is null) return (0, 0, "USD", new OrderError(OrderErrorCode.NoTreeProject, "No tree-planting project is available at the moment."));
+        if (project is null) return (0, 0, Usd.Code, new OrderError(OrderErrorCode.NoTreeProject, "No tree-planting project is available at the moment."));
         var cents = Pricing.ForTrees(trees, project.CostPerTreeUsdCents ?? 0);
-        var currency = caller.IsTest ? "USD" : (await contexts.GetAsync(caller.AccountId, ct)).Currency;
+        var currency = caller.IsTest ? Usd.Code : (await contexts.GetAsync(caller.AccountId, ct)).Currency;
         return await fx.FromUsdCentsAsync(cents, currency, ct) is { } local
             ? (cents, local, currency, null)
             : (cents, 0, currency, new OrderError(OrderErrorCode.NoExchangeRate, $"No exchange rate from USD to {currency} is configured; the operator must set one."));

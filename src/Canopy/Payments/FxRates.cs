@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Accounts;
 using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +33,7 @@ public sealed class FxConverter(IServiceScopeFactory scopes, TimeProvider time) 
     /// <summary>The amount in <paramref name="currency"/>'s minor units, or null when the operator has set no rate.</summary>
     public async ValueTask<long?> FromUsdCentsAsync(long usdCents, string currency, CancellationToken ct)
     {
-        if (currency == "USD") return usdCents;
+        if (currency == Usd.Code) return usdCents;
         var rates = await RatesAsync(ct);
         return rates.TryGetValue(currency, out var micro) ? Convert(usdCents, micro, Currencies.Exponent(currency)) : null;
     }

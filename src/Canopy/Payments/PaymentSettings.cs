@@ -1,3 +1,4 @@
+using Canopy.Kernel;
 using Canopy.Accounts;
 using Canopy.Data;
 using Canopy.Platform;
@@ -51,7 +52,7 @@ public sealed class PaymentSettings(CanopyDbContext db, ICardProcessor cards, Fx
     public async Task<WriteResult<FxRate>> SetRateAsync(string currency, decimal unitsPerUsd, CancellationToken ct)
     {
         currency = currency.ToUpperInvariant();
-        if (!Currencies.IsValidCode(currency) || currency == "USD")
+        if (!Currencies.IsValidCode(currency) || currency == Usd.Code)
             return new WriteFailure.Invalid("currency", "The path must name a three-letter ISO 4217 currency other than USD.");
         if (unitsPerUsd <= 0 || unitsPerUsd > 1_000_000 || decimal.Round(unitsPerUsd, 6) != unitsPerUsd)
             return new WriteFailure.Invalid("units_per_usd", "'units_per_usd' is more than 0, at most 1000000, with at most 6 decimal places.");

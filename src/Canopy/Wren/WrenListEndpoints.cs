@@ -110,7 +110,7 @@ internal static class WrenListEndpoints
         var caller = http.GetCaller();
         if (caller.IsTest)
         {
-            var sample = new WrenTreeOrderRow("test_to_sample00000001", 10, 1_500, "USD", 1_500, null, "Sample tree order", new DateTime(2025, 1, 15, 12, 0, 0, DateTimeKind.Utc));
+            var sample = new WrenTreeOrderRow("test_to_sample00000001", 10, 1_500, Usd.Code, 1_500, null, "Sample tree order", new DateTime(2025, 1, 15, 12, 0, 0, DateTimeKind.Utc));
             return TypedResults.Json(new WrenTreeOrderList([sample], 10, true), Json.SnakeCase);
         }
         var rows = await db.Orders.AsNoTracking()
