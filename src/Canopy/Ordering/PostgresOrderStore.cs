@@ -40,7 +40,7 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
           ORDER BY v.n),
         t AS (
           INSERT INTO ledger_transactions (key, kind, currency, account_id, note, created_at)
-          SELECT $33, $34, 'USD', $3, $35, $27 WHERE $33 IS NOT NULL
+          SELECT $33, $34, $52, $53, $35, $27 WHERE $33 IS NOT NULL
           RETURNING id),
         e AS (
           INSERT INTO ledger_entries (transaction_id, ledger_account_id, amount)
@@ -133,7 +133,9 @@ internal sealed class PostgresOrderStore(NpgsqlDataSource dataSource) : IOrderSt
             P(w.Answer?.ContentType, NpgsqlDbType.Varchar),
             P(w.Answer is { } answer ? System.Text.Encoding.UTF8.GetString(answer.Body) : "", NpgsqlDbType.Text),
             P(w.BalanceMarker ?? "", NpgsqlDbType.Text), P(w.CreditsLedgerAccountId ?? 0), P(claim?.ExpiresAt ?? o.CreatedAt),
-            P(o.CheckoutSessionId, NpgsqlDbType.Varchar));
+            P(o.CheckoutSessionId, NpgsqlDbType.Varchar),
+            // The ledger transaction is the posting's, rendered as it is.
+            P(posting?.Currency ?? "", NpgsqlDbType.Varchar), P(posting?.AccountId, NpgsqlDbType.Bigint));
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

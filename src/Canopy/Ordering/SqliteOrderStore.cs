@@ -151,7 +151,7 @@ internal sealed class SqliteOrderStore : IOrderStore, IAsyncDisposable
                 INSERT INTO order_allocations (order_id, account_id, mode, project_id, grams, trees, price_usd_cents, certified, cancelled, created_at)
                 VALUES ($order_id, $account_id, $mode, $project_id, $grams, $trees, $cents, $certified, 0, $created_at)
                 """);
-            _transaction = Make(conn, "INSERT INTO ledger_transactions (key, kind, currency, account_id, note, created_at) VALUES ($key, $kind, 'USD', $account_id, $note, $created_at) RETURNING id");
+            _transaction = Make(conn, "INSERT INTO ledger_transactions (key, kind, currency, account_id, note, created_at) VALUES ($key, $kind, $currency, $account_id, $note, $created_at) RETURNING id");
             _entry = Make(conn, "INSERT INTO ledger_entries (transaction_id, ledger_account_id, amount) VALUES ($tx, $account, $amount)");
             _outbox = Make(conn, "INSERT INTO outbox_messages (account_id, topic, subject, payload, created_at, available_at, attempts) VALUES ($account_id, $topic, $subject, $payload, $now, $now, 0)");
             _totals = Make(conn, """
@@ -208,7 +208,7 @@ internal sealed class SqliteOrderStore : IOrderStore, IAsyncDisposable
             }
             if (w.Posting is { } posting)
             {
-                var txId = (long)Scalar(_transaction, ("$key", posting.Key), ("$kind", posting.Kind), ("$account_id", o.AccountId), ("$note", posting.Note), ("$created_at", o.CreatedAt))!;
+                var txId = (long)Scalar(_transaction, ("$key", posting.Key), ("$kind", posting.Kind), ("$currency", posting.Currency), ("$account_id", posting.AccountId), ("$note", posting.Note), ("$created_at", o.CreatedAt))!;
                 foreach (var leg in posting.Legs) Run(_entry, ("$tx", txId), ("$account", leg.LedgerAccountId), ("$amount", leg.Amount));
             }
             foreach (var m in w.Outbox)
