@@ -84,7 +84,7 @@ internal static class CertificatePdf
         return stream.ToArray();
     }
 
-    /// <summary>The PDF's typeface has no subscript two.</summary>
+    /// <summary>WinAnsi has no subscript two: "CO2" keeps the line WinAnsi-encoded, searchable and copyable in every reader.</summary>
     private static string Plain(string text) => text.Replace("CO₂", "CO2", StringComparison.Ordinal);
 
     /// <summary>Writes lines top to bottom, wrapping long text and starting a new page when one is full.</summary>
