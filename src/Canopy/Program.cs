@@ -20,7 +20,9 @@ using Canopy.Kernel;
 using Canopy.Platform;
 using Canopy.Wren;
 
-var builder = WebApplication.CreateBuilder(args);
+// `migrate`: apply migrations (and the demo seed unless Canopy:SeedDemo=false), then exit without serving.
+var migrateOnly = args is ["migrate", ..];
+var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
 
 builder.AddCanopyPlatform();                                   // logging, problem details, JSON, OpenAPI, health
 builder.Services.AddCanopyData(builder.Configuration);         // EF Core on SQLite or PostgreSQL
@@ -43,6 +45,11 @@ builder.Services.AddCanopyFulfilment(builder.Configuration);   // retirements, w
 builder.Services.AddCanopyBilling(builder.Configuration);      // month-end invoices and partner payouts
 
 var app = builder.Build();
+if (migrateOnly)
+{
+    await StartupTasks.RunOnceAsync(app.Services);
+    return;
+}
 
 app.UseCanopyPlatform();
 app.MapOperations();                                           // /openapi/v1.json, /docs, /health/*

@@ -13,7 +13,11 @@ internal sealed record ImageInfo(string ContentType, int Width, int Height);
 /// </summary>
 internal static class ImageHeader
 {
-    public const int MaxDimension = 4096;
+    /// <summary>The longest side accepted (CNaught's SDK uploads 7000×3000 in its own tests).</summary>
+    public const int MaxDimension = 16_384;
+
+    /// <summary>At most this many pixels: the image is decoded to make the served copy (4 bytes a pixel).</summary>
+    public const long MaxPixels = 40_000_000;
 
     public static ImageInfo? Read(ReadOnlySpan<byte> b) =>
         b.StartsWith(PngSignature) ? ReadPng(b) : b.Length >= 4 && b[0] == 0xFF && b[1] == 0xD8 ? ReadJpeg(b) : null;
@@ -100,5 +104,6 @@ internal static class ImageHeader
         return c ^ 0xFFFFFFFFu;
     }
 
-    private static bool Sane(int width, int height) => width is > 0 and <= MaxDimension && height is > 0 and <= MaxDimension;
+    private static bool Sane(int width, int height) =>
+        width is > 0 and <= MaxDimension && height is > 0 and <= MaxDimension && (long)width * height <= MaxPixels;
 }

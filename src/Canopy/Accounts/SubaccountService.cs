@@ -19,7 +19,8 @@ public static class SubaccountRules
     /// <summary>Public ids are 8 characters; anything longer than this is never looked up.</summary>
     public const int MaxIdLength = 16;
 
-    public const int MaxLogoBytes = 512 * 1024;
+    /// <summary>As large as CNaught accepts (its SDK's own suite uploads a 938 KiB, 7000×3000 PNG).</summary>
+    public const int MaxLogoBytes = 5 * 1024 * 1024;
 
     public static bool IsPlausibleId(string id) => id.Length <= MaxIdLength;
 
@@ -28,10 +29,12 @@ public static class SubaccountRules
 
     public const string LogoContentTypeMessage = "The logo must be sent as image/png or image/jpeg.";
 
-    public static readonly string LogoTooLargeMessage = $"The logo must be at most {MaxLogoBytes / 1024} KiB.";
+    public static readonly string LogoTooLargeMessage = $"The logo must be at most {MaxLogoBytes / 1024 / 1024} MiB.";
 
     public static readonly string LogoMalformedMessage =
-        $"The body is not a well-formed PNG or JPEG image (at most {ImageHeader.MaxDimension}×{ImageHeader.MaxDimension} pixels) matching its Content-Type.";
+        $"The body is not a well-formed PNG or JPEG image (at most {ImageHeader.MaxDimension} pixels a side and {ImageHeader.MaxPixels / 1_000_000} megapixels) matching its Content-Type.";
+
+    public const string LogoUndecodableMessage = "The image's pixel data could not be decoded.";
 }
 
 /// <summary>
@@ -127,10 +130,13 @@ public sealed class SubaccountService(CanopyDbContext db, CatalogCache catalog, 
         var image = ImageHeader.Read(bytes);
         if (image is null || (image.ContentType == "image/png") != (contentType == "image/png"))
             return new WriteFailure.Invalid("logo_file_content", SubaccountRules.LogoMalformedMessage);
+        // The original is kept; pages and logo_url serve a copy at most LogoImages.MaxServedSide on the long side.
+        var served = await LogoImages.DownscaleAsync(bytes, ct);
+        if (served is null) return new WriteFailure.Invalid("logo_file_content", SubaccountRules.LogoUndecodableMessage);
         var logo = new SubaccountLogo
         {
             Id = Tokens.RandomString(24), AccountId = sub.AccountId, SubaccountId = sub.Id, ContentType = image.ContentType, Bytes = bytes,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            ServedBytes = served, CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         sub.LogoUrl = "/logos/" + logo.Id;
         await ReplaceLogoAsync(sub, logo, ct);

@@ -16,6 +16,7 @@ public sealed record CnaughtSubaccount(string Id, string Name, string? Email, st
 /// <summary>CNaught's subaccounts: list (cursor pages), create, get, full-replace update, and logos by URL or by upload.</summary>
 internal static class CnaughtSubaccountEndpoints
 {
+    /// <summary>The upload route's own body limit (every other route keeps the global 1 MiB).</summary>
     public const int MaxLogoBytes = SubaccountRules.MaxLogoBytes;
 
     public static RouteGroupBuilder MapCnaughtSubaccounts(this RouteGroupBuilder v1)
@@ -35,8 +36,10 @@ internal static class CnaughtSubaccountEndpoints
         subs.MapPost("/{id}/logo", SetLogoUrlAsync).AddEndpointFilter<IdempotencyFilter<CnaughtIdempotencyErrors>>().WithName("CnaughtSetSubaccountLogoUrl")
             .WithSummary("Set the logo from a URL").WithJsonBody<CnaughtLogoUrlRequest>().Produces<CnaughtSubaccount>();
         subs.MapPut("/{id}/logo", UploadLogoAsync).WithName("CnaughtUploadSubaccountLogo")
-            .WithSummary($"Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL")
-            .AddOpenApiOperationTransformer(DescribeLogoBody).Produces<CnaughtSubaccount>();
+            .WithSummary("Upload the logo as PNG or JPEG bytes (at most 5 MiB); a copy at most 1024 px on the long side is served from a stable URL")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxLogoBytes))
+            .AddOpenApiOperationTransformer(DescribeLogoBody).Produces<CnaughtSubaccount>()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         subs.MapDelete("/{id}/logo", RemoveLogoAsync).WithName("CnaughtRemoveSubaccountLogo").WithSummary("Remove the logo")
             .Produces<CnaughtSubaccount>();
         return v1;
@@ -51,7 +54,7 @@ internal static class CnaughtSubaccountEndpoints
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = $"The logo as PNG or JPEG bytes, at most {MaxLogoBytes / 1024} KiB.",
+            Description = $"The logo as PNG or JPEG bytes, at most {MaxLogoBytes / 1024 / 1024} MiB and {ImageHeader.MaxPixels / 1_000_000} megapixels.",
             Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
             {
                 ["image/png"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
@@ -66,15 +69,40 @@ internal static class CnaughtSubaccountEndpoints
     {
         app.MapGet("/logos/{id}", async (string id, CanopyDbContext db, HttpContext http, CancellationToken ct) =>
         {
-            var logo = id.Length > 32 ? null : await db.SubaccountLogos.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, ct);
+            var logo = id.Length > 32 ? null : await db.SubaccountLogos.AsNoTracking().Where(l => l.Id == id)
+                .Select(l => new { l.ServedBytes }).FirstOrDefaultAsync(ct);
             if (logo is null) return Results.NotFound();
-            http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-            // Served from our origin: never let a browser sniff it as anything else, or run anything in it if opened.
-            http.Response.Headers.XContentTypeOptions = "nosniff";
-            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            return Results.File(logo.Bytes, logo.ContentType);
-        }).WithTags("Public pages").WithName("SubaccountLogo").WithSummary("An uploaded subaccount logo");
+            var served = logo.ServedBytes ?? await MakeServedCopyAsync(db, id, ct);
+            return served is null ? Results.NotFound() : LogoFile(http, served, "image/png");
+        }).WithTags("Public pages").WithName("SubaccountLogo")
+            .WithSummary("An uploaded subaccount logo, as the copy pages link to (PNG, at most 1024 px on the long side)");
+        app.MapGet("/logos/{id}/original", async (string id, CanopyDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var logo = id.Length > 32 ? null : await db.SubaccountLogos.AsNoTracking().Where(l => l.Id == id)
+                .Select(l => new { l.Bytes, l.ContentType }).FirstOrDefaultAsync(ct);
+            return logo is null ? Results.NotFound() : LogoFile(http, logo.Bytes, logo.ContentType);
+        }).WithTags("Public pages").WithName("SubaccountLogoOriginal").WithSummary("An uploaded subaccount logo as it was uploaded");
         return app;
+    }
+
+    private static IResult LogoFile(HttpContext http, byte[] bytes, string contentType)
+    {
+        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        // Served from our origin: never let a browser sniff it as anything else, or run anything in it if opened.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        return Results.File(bytes, contentType);
+    }
+
+    /// <summary>A logo uploaded before served copies existed gets its copy at its first request.</summary>
+    private static async Task<byte[]?> MakeServedCopyAsync(CanopyDbContext db, string id, CancellationToken ct)
+    {
+        var original = await db.SubaccountLogos.AsNoTracking().Where(l => l.Id == id).Select(l => l.Bytes).FirstOrDefaultAsync(ct);
+        if (original is null) return null;
+        var served = await LogoImages.DownscaleAsync(original, ct);
+        if (served is null) return null;
+        await db.SubaccountLogos.Where(l => l.Id == id).ExecuteUpdateAsync(u => u.SetProperty(l => l.ServedBytes, served), ct);
+        return served;
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CanopyDbContext db, CancellationToken ct)
@@ -149,18 +177,23 @@ internal static class CnaughtSubaccountEndpoints
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (!SubaccountRules.IsLogoContentType(contentType))
             return CnaughtProblems.InvalidParameters("logo_file_content", SubaccountRules.LogoContentTypeMessage);
+        // The route's own cap, as Kestrel enforces it from the endpoint's metadata, and here too for hosts that do not:
+        // 413 as a BadHttpRequestException, which the dialect words (payload-too-large).
+        if (http.Request.ContentLength > MaxLogoBytes) throw LogoTooLarge();
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxLogoBytes)
-                return CnaughtProblems.InvalidParameters("logo_file_content", SubaccountRules.LogoTooLargeMessage);
+            if (buffer.Length + read > MaxLogoBytes) throw LogoTooLarge();
             buffer.Write(chunk, 0, read);
         }
         var written = await subaccounts.UploadLogoAsync(Scope(http), id, contentType, buffer.ToArray(), ct);
         return written.Failure is null ? await ShapeAsync(http, db, written.Value!, ct) : Answer(written, _ => Results.Empty);
     }
+
+    private static BadHttpRequestException LogoTooLarge() =>
+        new($"The logo must be at most {MaxLogoBytes / 1024 / 1024} MiB.", StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> RemoveLogoAsync(string id, HttpContext http, CanopyDbContext db, SubaccountService subaccounts, CancellationToken ct)
     {

@@ -27,9 +27,19 @@ public sealed record ProjectImpact(Project Project, long Grams, IReadOnlyList<in
 
 public sealed record CategoryImpact(ProjectCategory Category, long Grams, IReadOnlyList<ProjectImpact> Projects);
 
-public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Categories, DateTime? FirstOrderAt);
+/// <summary>Money given to one donation project (USD cents, the allocations' prices).</summary>
+public sealed record DonationImpact(Project Project, long UsdCents);
 
-/// <summary>Grams offset in one calendar month (UTC).</summary>
+/// <summary>
+/// <see cref="Grams"/> and the categories count offset grams only (retired, or to be retired, from inventory);
+/// donations hold no credits and are only ever money, in <see cref="Donations"/>.
+/// </summary>
+public sealed record ImpactSummary(long Grams, IReadOnlyList<CategoryImpact> Categories, DateTime? FirstOrderAt, IReadOnlyList<DonationImpact> Donations)
+{
+    public long DonationUsdCents => Donations.Sum(d => d.UsdCents);
+}
+
+/// <summary>Grams offset in one calendar month (UTC); donations are not grams and are left out.</summary>
 public sealed record MonthlyImpact(int Year, int Month, long Grams);
 
 /// <summary>
@@ -42,15 +52,22 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
     {
         var query = from a in db.OrderAllocations.AsNoTracking()
                     join o in db.Orders on a.OrderId equals o.Id
-                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && a.Grams > 0
-                    select new { a.ProjectId, a.Grams, o.SubaccountId, o.CreatedAt };
+                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && (a.Grams > 0 || a.PriceUsdCents > 0)
+                    select new { a.ProjectId, a.Grams, a.PriceUsdCents, o.SubaccountId, o.CreatedAt };
         if (subaccountId is { } sid) query = query.Where(x => x.SubaccountId == sid);
         if (from is { } f) query = query.Where(x => x.CreatedAt >= f);
         if (to is { } t) query = query.Where(x => x.CreatedAt < t);
 
-        var perProject = await query.GroupBy(x => x.ProjectId)
-            .Select(g => new { ProjectId = g.Key, Grams = g.Sum(x => x.Grams), First = g.Min(x => x.CreatedAt) })
+        var rows = await query.GroupBy(x => x.ProjectId)
+            .Select(g => new { ProjectId = g.Key, Grams = g.Sum(x => x.Grams), Cents = g.Sum(x => x.PriceUsdCents), First = g.Min(x => x.CreatedAt) })
             .ToListAsync(ct);
+        var snapshot = await catalog.GetAsync(ct);
+        bool IsDonation(long projectId) => snapshot.Projects.GetValueOrDefault(projectId)?.Kind == ProjectKind.Donation;
+        // A donation's grams only measured how much was bought; what it is, is money given.
+        var perProject = rows.Where(r => !IsDonation(r.ProjectId) && r.Grams > 0).ToList();
+        var donations = rows.Where(r => IsDonation(r.ProjectId) && r.Cents > 0)
+            .Select(r => new DonationImpact(snapshot.Projects[r.ProjectId], r.Cents)).OrderByDescending(d => d.UsdCents).ToList();
+        var counted = rows.Where(r => IsDonation(r.ProjectId) ? r.Cents > 0 : r.Grams > 0).ToList();
         // The vintages of the credits retired for those orders (live retirements: a cancel releases them).
         var retired = from r in db.Retirements.AsNoTracking()
                       join o in db.Orders on r.OrderId equals o.Id
@@ -63,7 +80,6 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
             .GroupBy(x => x.ProjectId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<int>)[.. g.Select(x => x.Vintage).Order()]);
 
-        var snapshot = await catalog.GetAsync(ct);
         var categories = perProject
             .Where(p => snapshot.Projects.ContainsKey(p.ProjectId))
             .GroupBy(p => snapshot.Projects[p.ProjectId].CategoryId ?? ProjectCategory.Uncategorised.Id)
@@ -73,7 +89,7 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
                 [.. g.OrderByDescending(p => p.Grams).Select(p => new ProjectImpact(snapshot.Projects[p.ProjectId], p.Grams, vintages.GetValueOrDefault(p.ProjectId) ?? []))]))
             .OrderByDescending(c => c.Grams)
             .ToList();
-        return new ImpactSummary(perProject.Sum(p => p.Grams), categories, perProject.Count == 0 ? null : perProject.Min(p => p.First));
+        return new ImpactSummary(perProject.Sum(p => p.Grams), categories, counted.Count == 0 ? null : counted.Min(p => p.First), donations);
     }
 
     /// <summary>The same offsets per calendar month, oldest first; months without orders are left out.</summary>
@@ -81,7 +97,8 @@ public sealed class ImpactService([FromKeyedServices(Reads.MayLag)] CanopyDbCont
     {
         var query = from a in db.OrderAllocations.AsNoTracking()
                     join o in db.Orders on a.OrderId equals o.Id
-                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && a.Grams > 0
+                    join p in db.Projects on a.ProjectId equals p.Id
+                    where a.AccountId == accountId && a.Mode == mode && !a.Cancelled && a.Grams > 0 && p.Kind != ProjectKind.Donation
                     select new { a.Grams, o.SubaccountId, o.CreatedAt };
         if (subaccountId is { } sid) query = query.Where(x => x.SubaccountId == sid);
         var rows = await query.GroupBy(x => new { x.CreatedAt.Year, x.CreatedAt.Month })

@@ -52,14 +52,22 @@ internal sealed record Receipt(string Subject, string Text, string Html)
     public static Receipt For(Order order, string accountName, CatalogSnapshot catalog, string? publicBaseUrl)
     {
         var amount = Money(order.AmountCharged, order.ChargeCurrency);
-        var what = order.Kind == OrderKind.Tree
-            ? $"{order.Trees.ToString(CultureInfo.InvariantCulture)} trees"
-            : order.Kind == OrderKind.Donation ? "a donation" : $"{Tonnes(order.Grams)} tonnes CO₂e";
+        // Offsets in tonnes, donations in money (their price): a donation's grams are never CO₂e.
+        bool IsDonation(OrderAllocation a) => order.Kind == OrderKind.Donation || catalog.Projects.GetValueOrDefault(a.ProjectId)?.Kind == ProjectKind.Donation;
+        var allocations = order.Allocations.Where(a => a.Grams > 0 || a.Trees > 0 || a.PriceUsdCents > 0).OrderBy(a => a.Id).ToList();
+        var offsetGrams = allocations.Where(a => !IsDonation(a)).Sum(a => a.Grams);
+        var donationCents = allocations.Where(IsDonation).Sum(a => a.PriceUsdCents);
+        var donated = $"a donation of {Money(donationCents, Usd.Code)}";
+        var what = order.Kind == OrderKind.Tree ? $"{order.Trees.ToString(CultureInfo.InvariantCulture)} trees"
+            : offsetGrams == 0 ? donated
+            : donationCents > 0 ? $"{Tonnes(offsetGrams)} tonnes CO₂e and {donated}"
+            : $"{Tonnes(offsetGrams)} tonnes CO₂e";
         var certificate = $"{(publicBaseUrl ?? "").TrimEnd('/')}/certificates/{order.CertificateId}";
-        var projects = order.Allocations.OrderBy(a => a.Id).Select(a => (
+        var projects = allocations.Select(a => (
             Name: catalog.Projects.TryGetValue(a.ProjectId, out var p) ? p.Name : $"Project {a.ProjectId}",
-            Amount: order.Kind == OrderKind.Tree ? $"{a.Trees.ToString(CultureInfo.InvariantCulture)} trees"
-                : a.Grams > 0 ? $"{Tonnes(a.Grams)} t" : Money(a.PriceUsdCents, Usd.Code))).ToList();
+            Amount: IsDonation(a) ? $"{Money(a.PriceUsdCents, Usd.Code)} donated"
+                : order.Kind == OrderKind.Tree ? $"{a.Trees.ToString(CultureInfo.InvariantCulture)} trees"
+                : $"{Tonnes(a.Grams)} t")).ToList();
         var method = order.PaymentMethod switch { PaymentMethod.Card => "card", PaymentMethod.Credits => "credits", PaymentMethod.Invoice => "invoice" };
         var date = order.CreatedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 

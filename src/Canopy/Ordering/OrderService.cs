@@ -171,6 +171,14 @@ public sealed class OrderService(
             // A client gone mid-write must not turn a committed order into a refund: the write is not cancellable.
             result = await store.WriteAsync(write, CancellationToken.None);
         }
+        catch (Exception ex) when (chargeId is not null && cmd.Idempotency is not null && IsUniqueViolation(ex))
+        {
+            // A retry finishing the order of a key whose first request died after the charge (CardPayments) raced that
+            // request, or another retry, and lost: the order with this id committed under the key. Nothing of ours was
+            // written; the charge stays with that order, and the key answers as it does now.
+            await cards.RefundUncommittedAsync(order.PublicId, CancellationToken.None);
+            result = new OrderWriteResult.KeyTaken();
+        }
         catch
         {
             if (chargeId is not null) await cards.RefundUncommittedAsync(order.PublicId, CancellationToken.None);
@@ -249,6 +257,11 @@ public sealed class OrderService(
         }
         return order;
     }
+
+    private static bool IsUniqueViolation(Exception ex) =>
+        ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } // SQLITE_CONSTRAINT
+        || (ex is Microsoft.EntityFrameworkCore.DbUpdateException && ex.InnerException is { } inner && IsUniqueViolation(inner));
 
     private static IEnumerable<OutboxMessage> OutboxFor(Order order)
     {

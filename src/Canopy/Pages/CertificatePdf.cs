@@ -32,6 +32,7 @@ internal static class CertificatePdf
         writer.Text(c.Purchaser, 28, bold: true, center: true);
         writer.Text("for", 13, color: Muted, center: true);
         writer.Text(Plain(c.Quantity), 22, bold: true, color: Green, center: true);
+        if (c.DonationNote is { } donation) writer.Text(donation, 13, color: Muted, center: true);
         writer.Text($"Ordered on {Format.Date(c.CreatedAt)}", 12, center: true);
         if (!string.IsNullOrWhiteSpace(c.Description))
         {
@@ -63,10 +64,11 @@ internal static class CertificatePdf
             writer.Text("Projects", 15, bold: true, color: Green);
             foreach (var line in c.Lines)
             {
-                var amount = c.Kind == OrderKind.Tree ? $"{Format.Count(line.Trees)} trees" : line.Grams > 0 ? Format.Mass(line.Grams) : "";
-                writer.Text($"{line.ProjectName} · {line.Share}{(amount.Length > 0 ? " · " + amount : "")}", 12, bold: true);
+                var amount = Plain(line.Amount(c.Kind));
+                writer.Text($"{line.ProjectName} · {line.Share}{(amount != "—" ? " · " + amount : "")}", 12, bold: true);
                 var about = string.Join(" · ", new[] { line.ProjectType, line.Location, line.Registry is null ? null : "Registry: " + line.Registry }.Where(s => s is not null));
                 if (about.Length > 0) writer.Text(about, 10.5, color: Muted);
+                if (line.Donation) writer.Text("A donation, not credits: no serial numbers.", 10.5, color: Muted);
                 foreach (var r in line.Retirements)
                     writer.Text($"Vintage {r.Vintage}: serial numbers {r.SerialRange} ({Format.Mass(r.Grams)}{(r.Registry is not null ? ", " + r.Registry : "")})", 10.5);
                 writer.Gap(4);
@@ -82,7 +84,7 @@ internal static class CertificatePdf
         return stream.ToArray();
     }
 
-    /// <summary>The PDF's typeface has no subscript two.</summary>
+    /// <summary>WinAnsi has no subscript two: "CO2" keeps the line WinAnsi-encoded, searchable and copyable in every reader.</summary>
     private static string Plain(string text) => text.Replace("CO₂", "CO2", StringComparison.Ordinal);
 
     /// <summary>Writes lines top to bottom, wrapping long text and starting a new page when one is full.</summary>

@@ -10,6 +10,10 @@ internal static class Format
 
     public static string Decimal(decimal value) => value.ToString("#,##0.###", CultureInfo.InvariantCulture);
 
+    /// <summary>USD cents as money: 25 → "0.25 USD", 123456 → "1,234.56 USD" (exact: cents are integers).</summary>
+    public static string Usd(long cents) =>
+        (cents < 0 ? "-" : "") + Count(Math.Abs(cents) / 100) + "." + (Math.Abs(cents) % 100).ToString("00", CultureInfo.InvariantCulture) + " USD";
+
     public static string Count(long value) => value.ToString("#,##0", CultureInfo.InvariantCulture);
 
     public static string Date(DateTime utc) => utc.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);

@@ -9,6 +9,9 @@ public sealed record ImpactProjectView(string Name, string? Type, string Categor
 
 public sealed record ImpactCategoryView(string Name, long Grams);
 
+/// <summary>Money given to a donation project: never CO₂e.</summary>
+public sealed record ImpactDonationView(string Name, string? Summary, long UsdCents);
+
 /// <summary>One bar of the "over time" chart.</summary>
 public sealed record ImpactMonthView(string Label, long Grams);
 
@@ -21,8 +24,11 @@ public sealed record ImpactPageView(
     IReadOnlyList<EquivalentAmount> Equivalents,
     IReadOnlyList<ImpactCategoryView> Categories,
     IReadOnlyList<ImpactMonthView> Months,
-    IReadOnlyList<ImpactProjectView> Projects)
+    IReadOnlyList<ImpactProjectView> Projects,
+    IReadOnlyList<ImpactDonationView> Donations)
 {
+    public long DonationUsdCents => Donations.Sum(d => d.UsdCents);
+
     public static string EquivalentLabel(ImpactEquivalents kind) => kind switch
     {
         ImpactEquivalents.CarsOffTheRoad => "cars off the road for a year",

@@ -30,29 +30,40 @@ internal static partial class PageQueries
         // Retired credits as they stand: a cancelled order's were released back to inventory and are not shown.
         var retirements = order.Allocations.SelectMany(a => a.Retirements).Where(r => r.ReleasedAt == null).ToList();
         var batchIds = retirements.Select(r => r.BatchId).Distinct().ToList();
-        var registries = await db.CreditBatches.AsNoTracking().Where(b => batchIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.RegistryName, ct);
+        var batches = await db.CreditBatches.AsNoTracking().Where(b => batchIds.Contains(b.Id))
+            .ToDictionaryAsync(b => b.Id, b => new { b.RegistryName, b.SerialPrefix }, ct);
 
         var snapshot = await catalog.GetAsync(ct);
+        bool IsDonation(OrderAllocation a) => order.Kind == OrderKind.Donation || snapshot.Projects.GetValueOrDefault(a.ProjectId)?.Kind == ProjectKind.Donation;
         var allocations = order.Allocations.Where(a => a.Grams > 0 || a.Trees > 0 || a.PriceUsdCents > 0).OrderBy(a => a.Id).ToList();
+        // Offsets are counted in grams, donations in money: a donation's grams are never CO₂e.
+        var offsetGrams = allocations.Where(a => !IsDonation(a)).Sum(a => a.Grams);
+        var donationCents = allocations.Where(IsDonation).Sum(a => a.PriceUsdCents);
         var lines = allocations.Select(a =>
         {
             var p = snapshot.Projects.GetValueOrDefault(a.ProjectId);
+            var donation = IsDonation(a);
             var share = order.Kind switch
             {
                 OrderKind.Tree => Format.Percent(a.Trees, order.Trees),
-                OrderKind.Donation => Format.Percent(a.PriceUsdCents, order.PriceUsdCents),
-                _ => Format.Percent(a.Grams, order.Grams),
+                _ when donation => Format.Percent(a.PriceUsdCents, donationCents),
+                _ => Format.Percent(a.Grams, offsetGrams),
             };
-            var retired = a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Vintage).ThenBy(r => r.Id)
-                .Select(r => new CertificateRetirement(r.Vintage, registries.GetValueOrDefault(r.BatchId) ?? p?.RegistryName, r.SerialNumberRange, r.RegistryUrl, r.Grams))
+            var retired = a.Retirements.Where(r => r.ReleasedAt == null).OrderBy(r => r.Vintage).ThenBy(r => r.SerialStart).ThenBy(r => r.Id)
+                .Select(r =>
+                {
+                    var batch = batches.GetValueOrDefault(r.BatchId);
+                    return new CertificateRetirement(r.Vintage, batch?.RegistryName ?? p?.RegistryName,
+                        CertificateRetirement.RegistryRange(batch?.SerialPrefix, r.BatchId, r.SerialStart, r.SerialEnd), r.RegistryUrl, r.Grams);
+                })
                 .ToList();
             return new CertificateLine(p?.Name ?? "Unknown project", p?.Type, p?.Certified == true ? p.CertificationStatus : null,
-                p?.RegistryName, p?.LocationName, a.Grams, a.Trees, share, retired);
+                p?.RegistryName, p?.LocationName, donation ? 0 : a.Grams, a.Trees, share, retired, donation, a.PriceUsdCents);
         }).ToList();
 
         return new CertificateView(order.CertificateId, order.OrderNumber, purchaser, purchaser == customer ? null : customer,
-            order.CreatedAt, order.FulfilledAt, order.CancelledAt, order.State, order.Kind, order.Grams, order.Trees, order.Description,
-            order.Mode == TokenMode.Test, lines);
+            order.CreatedAt, order.FulfilledAt, order.CancelledAt, order.State, order.Kind, offsetGrams, order.Trees, order.Description,
+            order.Mode == TokenMode.Test, lines, donationCents);
     }
 
     public static async Task<ImpactPageView?> ImpactAsync(CanopyDbContext db, ImpactService impact, CatalogCache catalog, EquivalenceFactors factors,
@@ -80,7 +91,8 @@ internal static partial class PageQueries
                 p.Project.Summary, p.Project.Description, p.Project.ImageUrl, p.Project.LocationName, p.Grams)))
             .OrderByDescending(p => p.Grams).ToList();
         return new ImpactPageView(sub?.Name ?? account.Name, sub?.LogoUrl, summary.Grams, summary.FirstOrderAt, mode == TokenMode.Test,
-            equivalents, categories, Months(monthly, time.GetUtcNow().UtcDateTime), projects);
+            equivalents, categories, Months(monthly, time.GetUtcNow().UtcDateTime), projects,
+            [.. summary.Donations.Select(d => new ImpactDonationView(d.Project.Name, d.Project.Summary, d.UsdCents))]);
     }
 
     /// <summary>Every month from the first order's to this one (at most <see cref="ChartMonths"/>), months without orders at zero.</summary>

@@ -44,7 +44,8 @@ public sealed record CardPaymentResult(CardCharge Charge, string OrderPublicId, 
 /// leaves unsettled, <see cref="PaymentReconciler"/> settles against the processor: an order exists → completed;
 /// charged without an order → refunded; not charged → failed.
 /// </summary>
-public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor cards, IChargedOrders orders, TimeProvider time)
+public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor cards, IChargedOrders orders, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<ReconcilerOptions> options)
 {
     public async Task<CardPaymentResult> ChargeAsync(CardPaymentRequest r, CancellationToken ct)
     {
@@ -57,10 +58,19 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
         if (intent is not null)
         {
             var same = intent.AmountMinor == r.AmountMinor && intent.Currency == r.Currency && intent.PaymentMethodId == r.PaymentMethodId;
+            var orphaned = intent.UpdatedAt <= now.AddSeconds(-Math.Max(0, options.Value.OrphanedIntentSeconds));
             switch (intent.Status)
             {
-                case IntentStatus.Pending:
+                case IntentStatus.Pending when !orphaned:
                     return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
+                case IntentStatus.Pending or IntentStatus.Succeeded when !same:
+                    return new CardPaymentResult(Unavailable("An earlier payment with this Idempotency-Key had other details; send a new key."), intent.OrderPublicId, KeyConflict.Reused);
+                case IntentStatus.Pending:
+                    // The request that wrote it died while asking the processor (longer ago than any call can take): ask
+                    // again with the same processor key, as after an unknown outcome: its first charge, or one now.
+                    if (!await TakeOverAsync(db, intent, now, ct))
+                        return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
+                    break;
                 case IntentStatus.Failed:
                     return new CardPaymentResult(new CardCharge(intent.FailureCode == "authentication_required" ? ChargeStatus.AuthenticationRequired : ChargeStatus.Declined,
                         null, intent.FailureCode, intent.FailureMessage), intent.OrderPublicId);
@@ -69,9 +79,14 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
                 case IntentStatus.Unknown when !same:
                     return new CardPaymentResult(Unavailable("An earlier payment with this Idempotency-Key had other details; send a new key."), intent.OrderPublicId, KeyConflict.Reused);
                 case IntentStatus.Succeeded:
-                    // Charged, and its order is being written by the request that charged (or that request died: the
-                    // reconciler refunds the charge). Either way this request must not write a second order on it.
-                    return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
+                    // Charged, and no order answered for the key yet: the request that charged died before its order
+                    // committed (or is committing it now). This retry writes the order on that charge at once, under the
+                    // intent's order id: the order's unique id and the key's claim let exactly one of the two commit, and
+                    // the other keeps the money for it (RefundUncommittedAsync finds the order). Taking the intent over
+                    // moves it out of the reconciler's reach while this request writes.
+                    if (!await TakeOverAsync(db, intent, now, ct))
+                        return new CardPaymentResult(Unavailable("A payment for this Idempotency-Key is in progress; retry shortly."), intent.OrderPublicId, KeyConflict.InUse);
+                    return new CardPaymentResult(new CardCharge(ChargeStatus.Approved, intent.ChargeId, null, null, intent.ProcessorIntentId), intent.OrderPublicId);
                 case IntentStatus.Unknown:
                     // Ask again with the same processor key and parameters: the processor answers its first outcome, or charges
                     // now, once. Only one retry may take the intent over (a conditional update).
@@ -139,6 +154,20 @@ public sealed class CardPayments(IServiceScopeFactory scopes, ICardProcessor car
         intent.Status = IntentStatus.Refunded;
         intent.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Claims an intent for this request: a conditional update of its <see cref="CardPaymentIntent.UpdatedAt"/> from
+    /// the value read, so one retry wins and the reconciler (which waits for intents untouched for a while) leaves it.
+    /// </summary>
+    private static async Task<bool> TakeOverAsync(CanopyDbContext db, CardPaymentIntent intent, DateTime now, CancellationToken ct)
+    {
+        var seen = intent.UpdatedAt;
+        var status = intent.Status;
+        var taken = await db.Set<CardPaymentIntent>().Where(i => i.Id == intent.Id && i.Status == status && i.UpdatedAt == seen)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.UpdatedAt, now), ct);
+        intent.UpdatedAt = now;
+        return taken == 1;
     }
 
     private static CardCharge Unavailable(string message) => new(ChargeStatus.Unavailable, null, null, message);

@@ -13,6 +13,11 @@ public sealed class ReconcilerOptions
     /// <summary>How old an unsettled intent must be before it is settled against the processor (orders in flight are younger).</summary>
     public int ReconcileAfterSeconds { get; set; } = 300;
     public int ReconcileIntervalSeconds { get; set; } = 60;
+    /// <summary>
+    /// How long a <c>pending</c> intent must have been untouched before a retry with its key takes it over (asks the
+    /// processor again with the same key): longer than a processor call with its retries can take.
+    /// </summary>
+    public int OrphanedIntentSeconds { get; set; } = 120;
 }
 
 /// <summary>
@@ -32,7 +37,9 @@ public sealed class PaymentReconciler(IServiceScopeFactory scopes, ICardProcesso
         var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
         var cutoff = time.GetUtcNow().UtcDateTime.AddSeconds(-options.Value.ReconcileAfterSeconds);
         var open = await db.Set<CardPaymentIntent>()
-            .Where(i => (i.Status == IntentStatus.Pending || i.Status == IntentStatus.Unknown || i.Status == IntentStatus.Succeeded) && i.CreatedAt <= cutoff)
+            // Untouched for the whole window too: an intent a retry just took over (CardPayments) is being settled by it.
+            .Where(i => (i.Status == IntentStatus.Pending || i.Status == IntentStatus.Unknown || i.Status == IntentStatus.Succeeded)
+                && i.CreatedAt <= cutoff && i.UpdatedAt <= cutoff)
             .OrderBy(i => i.CreatedAt).Take(100).ToListAsync(ct);
         var settled = 0;
         foreach (var intent in open)

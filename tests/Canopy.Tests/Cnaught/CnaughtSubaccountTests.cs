@@ -22,8 +22,37 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
         0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x00, 0xFF, 0xD9,
     ];
 
+    /// <summary>A real (decodable) JPEG of the given size, made with ImageSharp.</summary>
+    private static byte[] RealJpeg(int width, int height)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(width, height, new SixLabors.ImageSharp.PixelFormats.Rgb24(10, 120, 60));
+        using var stream = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(image, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// A PNG like the one CNaught's SDK 3.1.0 uploads in its own suite: 7000×3000 and about 938 KiB. White, with rows of
+    /// seeded noise (incompressible) to reach the size.
+    /// </summary>
+    private static byte[] LargeSdkPng()
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(7000, 3000, new SixLabors.ImageSharp.PixelFormats.Rgb24(255, 255, 255));
+        var random = new Random(938);
+        var noise = new byte[3];
+        for (var y = 1000; y < 1042; y++)
+            for (var x = 0; x < 7000; x++)
+            {
+                random.NextBytes(noise);
+                image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24(noise[0], noise[1], noise[2]);
+            }
+        using var stream = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, stream);
+        return stream.ToArray();
+    }
+
     /// <summary>The 1×1 PNG grown to <paramref name="size"/> bytes by a text chunk before IEND (a well-formed PNG).</summary>
-    private static byte[] PngOfSize(int size)
+    internal static byte[] PngOfSize(int size)
     {
         const int iend = 12;
         var head = Png[..^iend];
@@ -170,7 +199,7 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task UploadedLogoIsServedByteForByteAndCanBeRemoved()
+    public async Task UploadedLogoIsServedAsACopyWithTheOriginalByteForByteAndCanBeRemoved()
     {
         var c = await app.CreateCnaughtCustomerAsync();
         var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
@@ -185,18 +214,28 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
         var served = await app.Anonymous().GetAsync(url.AbsolutePath, Ct);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(Png, await served.Content.ReadAsByteArrayAsync(Ct));
+        var copy = SixLabors.ImageSharp.Image.Identify(await served.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal((1, 1), (copy.Width, copy.Height));
         Assert.Equal("nosniff", served.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("default-src 'none'; sandbox", served.Headers.GetValues("Content-Security-Policy").Single());
+        var original = await app.Anonymous().GetAsync(url.AbsolutePath + "/original", Ct);
+        Assert.Equal("image/png", original.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Png, await original.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("nosniff", original.Headers.GetValues("X-Content-Type-Options").Single());
 
         // A new upload replaces the old one.
-        var jpeg = await (await PutLogoAsync(c.Live, id, Jpeg, "image/jpeg")).ReadJsonAsync(HttpStatusCode.OK);
+        var realJpeg = RealJpeg(40, 20);
+        var jpeg = await (await PutLogoAsync(c.Live, id, realJpeg, "image/jpeg")).ReadJsonAsync(HttpStatusCode.OK);
         var jpegPath = new Uri(jpeg["logo_url"]!.GetValue<string>()).AbsolutePath;
         Assert.NotEqual(url.AbsolutePath, jpegPath);
         Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(url.AbsolutePath, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous().GetAsync(url.AbsolutePath + "/original", Ct)).StatusCode);
         var servedJpeg = await app.Anonymous().GetAsync(jpegPath, Ct);
-        Assert.Equal("image/jpeg", servedJpeg.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(Jpeg, await servedJpeg.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("image/png", servedJpeg.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(40, SixLabors.ImageSharp.Image.Identify(await servedJpeg.Content.ReadAsByteArrayAsync(Ct)).Width);
+        var originalJpeg = await app.Anonymous().GetAsync(jpegPath + "/original", Ct);
+        Assert.Equal("image/jpeg", originalJpeg.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(realJpeg, await originalJpeg.Content.ReadAsByteArrayAsync(Ct));
 
         var removed = await (await c.Live.SendAsync(HttpMethod.Delete, $"/v1/subaccounts/{id}/logo")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(CnaughtKit.SubaccountKeys, removed.Keys());
@@ -210,8 +249,7 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
     {
         var c = await app.CreateCnaughtCustomerAsync();
         var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
-        var oversized = PngOfSize(512 * 1024 + 1);
-        var exactly = PngOfSize(512 * 1024);
+        var exactly = PngOfSize(5 * 1024 * 1024);
         var paddedWithZeros = new byte[1024];
         Png.CopyTo(paddedWithZeros, 0);
         var corruptCrc = (byte[])Png.Clone();
@@ -224,7 +262,6 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
             (Png, "image/jpeg"),
             (Jpeg, "image/png"),
             ([], "image/png"),
-            (oversized, "image/png"),
             // The signature, then a page a browser would run if it sniffed it.
             ([.. Png[..8], .. "<html><script>alert(document.cookie)</script></html>"u8.ToArray()], "image/png"),
             // A real header, then HTML instead of the image data.
@@ -243,11 +280,45 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
             Assert.Null((await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]);
         }
         await (await PutLogoAsync(c.Live, id, exactly, "image/png")).ReadJsonAsync(HttpStatusCode.OK);
+        // One byte over the route's own 5 MiB limit: 413 in CNaught's shape, the logo unchanged.
+        var before = (await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]!.GetValue<string>();
+        var over = await (await PutLogoAsync(c.Live, id, PngOfSize(5 * 1024 * 1024 + 1), "image/png")).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(CnaughtKit.ErrorBase + "payload-too-large", over["type"]!.GetValue<string>());
+        Assert.Equal(before, (await c.Live.GetJsonAsync($"/v1/subaccounts/{id}"))["logo_url"]!.GetValue<string>());
 
         // The OpenAPI document still says what the upload takes.
         var openApi = await app.Anonymous().GetJsonAsync("/openapi/v1.json");
         var put = openApi["paths"]!["/v1/subaccounts/{id}/logo"]!["put"]!;
         Assert.Equal(["image/jpeg", "image/png"], put["requestBody"]!["content"].Keys());
+    }
+
+    [Fact]
+    public async Task TheSdkSuitesLargeLogoIsAcceptedAndServedDownscaled()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Big logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        var png = LargeSdkPng();
+        Assert.InRange(png.Length, 930 * 1024, 946 * 1024);
+
+        var uploaded = await (await PutLogoAsync(c.Live, id, png, "image/png")).ReadJsonAsync(HttpStatusCode.OK);
+        var path = new Uri(uploaded["logo_url"]!.GetValue<string>()).AbsolutePath;
+        var served = await app.Anonymous().GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
+        var copy = SixLabors.ImageSharp.Image.Identify(await served.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(1024, Math.Max(copy.Width, copy.Height));
+        Assert.Equal(439, copy.Height); // the aspect ratio is kept: 3000 × 1024 / 7000, rounded
+        var original = await app.Anonymous().GetAsync(path + "/original", Ct);
+        Assert.Equal(png, await original.Content.ReadAsByteArrayAsync(Ct));
+
+        // The hosted impact data links the served copy.
+        var impact = await (await c.Live.SendAsync(HttpMethod.Get, "/v1/impact/data", subaccount: id)).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(path, new Uri(impact["logo_url"]!.GetValue<string>()).AbsolutePath);
+
+        // The larger limit is the logo route's own: an order body of 2 MiB is still refused.
+        var huge = "{\"amount_kg\":1,\"description\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        var refused = await (await c.Live.PostRawAsync("/v1/orders", huge)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(CnaughtKit.ErrorBase + "payload-too-large", refused["type"]!.GetValue<string>());
     }
 
     [Fact]
@@ -280,6 +351,46 @@ public abstract class CnaughtSubaccountTests(CanopyApp app)
         Assert.Equal(25, (await c.Live.PlaceOrderAsync(new { amount_kg = 10 }))["price_usd_cents"]!.GetValue<long>());
     }
 }
+
+/// <summary>The logo route's own body limit as Kestrel itself applies it (a real port, not the test server).</summary>
+public abstract class CnaughtLogoBodyLimitTests(CanopyApp app)
+{
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OverKestrelALogoOfThreeMebibytesIsAcceptedWhileOtherRoutesKeepTheirLimit()
+    {
+        var c = await app.CreateCnaughtCustomerAsync();
+        var id = (await c.Live.PostJsonAsync("/v1/subaccounts", new { name = "Kestrel logo" }, HttpStatusCode.Created))["id"]!.GetValue<string>();
+        // A 1×1 PNG grown to 3 MiB by a text chunk: well formed, over the global 1 MiB.
+        var png = CnaughtSubaccountTests.PngOfSize(3 * 1024 * 1024);
+        var content = new ByteArrayContent(png);
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        await (await c.Live.PutAsync($"/v1/subaccounts/{id}/logo", content, Ct)).ReadJsonAsync(HttpStatusCode.OK);
+
+        // Kestrel refuses an over-long body from its Content-Length, before reading it: "Expect: 100-continue" lets the
+        // client hear that answer instead of writing into a closed connection.
+        var over = new ByteArrayContent(CnaughtSubaccountTests.PngOfSize(5 * 1024 * 1024 + 1));
+        over.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        var refusedLogo = await (await SendExpectingContinueAsync(c.Live, HttpMethod.Put, $"/v1/subaccounts/{id}/logo", over)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(CnaughtKit.ErrorBase + "payload-too-large", refusedLogo["type"]!.GetValue<string>());
+
+        var huge = new StringContent("{\"amount_kg\":1,\"description\":\"" + new string('x', 2 * 1024 * 1024) + "\"}", System.Text.Encoding.UTF8, "application/json");
+        var refused = await (await SendExpectingContinueAsync(c.Live, HttpMethod.Post, "/v1/orders", huge)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(CnaughtKit.ErrorBase + "payload-too-large", refused["type"]!.GetValue<string>());
+    }
+
+    private Task<HttpResponseMessage> SendExpectingContinueAsync(HttpClient client, HttpMethod method, string url, HttpContent content)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = content };
+        request.Headers.ExpectContinue = true;
+        return client.SendAsync(request, Ct);
+    }
+}
+
+public sealed class CnaughtLogoBodyLimitTestsOnSqlite(SqliteServerApp app) : CnaughtLogoBodyLimitTests(app), IClassFixture<SqliteServerApp>;
+
+public sealed class CnaughtLogoBodyLimitTestsOnPostgres(PostgresServerApp app) : CnaughtLogoBodyLimitTests(app), IClassFixture<PostgresServerApp>;
 
 public sealed class CnaughtSubaccountTestsOnSqlite(SqliteApp app) : CnaughtSubaccountTests(app), IClassFixture<SqliteApp>;
 

@@ -166,7 +166,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (_sqlitePath is not null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            foreach (var suffix in new[] { "", "-wal", "-shm", ".startup-lock" })
                 try { File.Delete(_sqlitePath + suffix); } catch (IOException) { }
         }
         if (_pgDatabase is not null)

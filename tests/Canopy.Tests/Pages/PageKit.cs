@@ -48,7 +48,10 @@ internal static class PageKit
             project_id = projectId, vintage, amount_kg = kg, registry_name = "Puro.earth", serial_prefix = serialPrefix, registry_url = registryUrl,
         }, HttpStatusCode.Created);
 
-    /// <summary>The text a PDF shows, operator by operator (the certificate's Latin text is WinAnsi-encoded, so strings read as written).</summary>
+    /// <summary>
+    /// The text a PDF shows, operator by operator (the certificate's Latin text is WinAnsi-encoded, so strings read as
+    /// written), lines joined by a space: a paragraph wrapped at spaces reads as it was written.
+    /// </summary>
     public static string PdfText(byte[] pdf)
     {
         using var document = PdfReader.Open(new MemoryStream(pdf), PdfDocumentOpenMode.Import);
@@ -66,7 +69,7 @@ internal static class PageKit
                 break;
             case COperator op:
                 foreach (var operand in op.Operands) Collect(operand, text);
-                if (op.OpCode.Name is "Tj" or "TJ" or "'" or "\"") text.Append('\n');
+                if (op.OpCode.Name is "Tj" or "TJ" or "'" or "\"") text.Append(' ');
                 break;
             case CSequence sequence:
                 foreach (var item in sequence) Collect(item, text);

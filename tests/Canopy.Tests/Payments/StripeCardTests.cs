@@ -176,6 +176,62 @@ public abstract class StripeCardTests(StripeApp app)
     }
 
     [Fact]
+    public async Task ARetryAfterTheRequestDiedPastTheChargeFinishesTheOrderAtOnceOnThatCharge()
+    {
+        var (account, _) = await CardCustomerAsync();
+        string customer;
+        await using (var scope = app.Services.CreateAsyncScope())
+            customer = (await scope.ServiceProvider.GetRequiredService<CanopyDbContext>().Accounts.SingleAsync(a => a.Id == account.Id, Ct)).StripeCustomerId!;
+        var client = app.WithBearer(account.LiveToken);
+
+        // 1. The request charged (its intent says succeeded) and died before its order's transaction.
+        var key = "died-" + TestData.NewId();
+        var orderId = TestData.NewId("o");
+        var charged = await app.Services.GetRequiredService<CardPayments>().ChargeAsync(new CardPaymentRequest
+        {
+            AccountId = account.Id, OrderPublicId = orderId, ClientKey = key, AmountMinor = 1_500, Currency = "USD", CustomerId = customer,
+            PaymentMethodId = "pm_card_visa", Description = "died after the charge",
+        }, Ct);
+        Assert.True(charged.Approved);
+        var retry = await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 100 }, idempotencyKey: key);
+        Assert.Equal(orderId, (await retry.ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        var charge = Assert.Single(app.Stripe.Charges, c => c.OrderId == orderId);
+        Assert.Equal(charge.ChargeId, (await app.Admin().GetJsonAsync($"/admin/orders/{orderId}"))["order"]!["payment_reference"]!.GetValue<string>());
+
+        // 2. The request died even earlier: Stripe charged, its answer was never recorded (the intent is pending, and
+        //    older than any processor call can take). The retry asks Stripe again with the same key: no second charge.
+        var lostKey = "lost-" + TestData.NewId();
+        var lostId = TestData.NewId("o");
+        var longAgo = DateTime.UtcNow.AddMinutes(-10);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+            db.Add(new CardPaymentIntent
+            {
+                AccountId = account.Id, OrderPublicId = lostId, ClientKey = lostKey, ProcessorKey = $"order:{lostId}", AmountMinor = 1_500, Currency = "USD",
+                CustomerId = customer, PaymentMethodId = "pm_card_visa", Status = IntentStatus.Pending, CreatedAt = longAgo, UpdatedAt = longAgo,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+        await app.Services.GetRequiredService<ICardProcessor>().ChargeAsync(
+            new CardChargeRequest(account.Id, customer, "pm_card_visa", 1_500, "USD", $"order:{lostId}", "lost", lostId), Ct);
+        var lost = await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 100 }, idempotencyKey: lostKey);
+        Assert.Equal(lostId, (await lost.ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        Assert.Single(app.Stripe.Charges, c => c.OrderId == lostId);
+
+        // The reconciler finds both orders and refunds nothing; the keys replay their orders.
+        var refunds = app.Stripe.Refunds.Count;
+        await app.Services.GetRequiredService<PaymentReconciler>().RunOnceAsync(Ct);
+        Assert.Equal(refunds, app.Stripe.Refunds.Count);
+        Assert.Equal(IntentStatus.Completed, (await IntentAsync(orderId)).Status);
+        Assert.Equal(IntentStatus.Completed, (await IntentAsync(lostId)).Status);
+        var replay = await client.SendAsync(HttpMethod.Post, "/v1/orders", new { amount_kg = 100 }, idempotencyKey: key);
+        Assert.Equal(orderId, (await replay.ReadJsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        Assert.Equal(2, (await app.FootprintAsync(account.Id)).Orders);
+        await app.AssertLedgerSoundAsync();
+    }
+
+    [Fact]
     public async Task ConcurrentRequestsWithOneKeyChargeTheCardOnce()
     {
         var (account, _) = await CardCustomerAsync();

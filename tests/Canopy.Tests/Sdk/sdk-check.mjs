@@ -155,9 +155,13 @@ await step('logo from image data', async () => {
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   const s = await client.updateSubaccountLogoFromImageData(sub.id, { logo_file_content: png, content_type: 'image/png' });
   expect(typeof s.logo_url === 'string' && s.logo_url.includes('/logos/'), 'uploaded logo url');
+  // logo_url is the served copy (a PNG at most 1024 px on the long side); the upload itself is kept at /original.
   const served = await fetch(s.logo_url);
-  const bytes = Buffer.from(await served.arrayBuffer());
-  expect(served.status === 200 && bytes.equals(png), 'logo served back byte for byte');
+  const copy = Buffer.from(await served.arrayBuffer());
+  expect(served.status === 200 && served.headers.get('content-type') === 'image/png' && copy.subarray(0, 8).equals(png.subarray(0, 8)), 'logo copy served as PNG');
+  const original = await fetch(s.logo_url + '/original');
+  const bytes = Buffer.from(await original.arrayBuffer());
+  expect(original.status === 200 && bytes.equals(png), 'original logo served back byte for byte');
 });
 await step('remove logo', async () => expect((await client.removeSubaccountLogo(sub.id)).logo_url === null, 'logo removed'));
 

@@ -123,7 +123,7 @@ public abstract class CrashTests(Db db)
             return (settings, () =>
             {
                 SqliteConnection.ClearAllPools();
-                foreach (var suffix in new[] { "", "-wal", "-shm" }) try { File.Delete(path + suffix); } catch (IOException) { }
+                foreach (var suffix in new[] { "", "-wal", "-shm", ".startup-lock" }) try { File.Delete(path + suffix); } catch (IOException) { }
                 return Task.CompletedTask;
             }, async () =>
             {

@@ -266,6 +266,10 @@ namespace Canopy.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<byte[]>("ServedBytes")
+                        .HasColumnType("bytea")
+                        .HasColumnName("served_bytes");
+
                     b.Property<long>("SubaccountId")
                         .HasColumnType("bigint")
                         .HasColumnName("subaccount_id");

@@ -255,6 +255,10 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<byte[]>("ServedBytes")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("served_bytes");
+
                     b.Property<long>("SubaccountId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("subaccount_id");

@@ -94,7 +94,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts.Item.Logo
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.CnaughtSubaccount>(requestInfo, global::Canopy.Tests.Generated.Models.CnaughtSubaccount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL
+        /// Upload the logo as PNG or JPEG bytes (at most 5 MiB); a copy at most 1024 px on the long side is served from a stable URL
         /// </summary>
         /// <returns>A <see cref="global::Canopy.Tests.Generated.Models.CnaughtSubaccount"/></returns>
         /// <param name="body">Binary request body</param>
@@ -104,6 +104,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts.Item.Logo
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 413 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -122,6 +123,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts.Item.Logo
                 { "400", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "401", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "404", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
+                { "413", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.CnaughtSubaccount>(requestInfo, global::Canopy.Tests.Generated.Models.CnaughtSubaccount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -168,7 +170,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts.Item.Logo
             return requestInfo;
         }
         /// <summary>
-        /// Upload the logo as PNG or JPEG bytes (at most 512 KiB); it is served from a stable URL
+        /// Upload the logo as PNG or JPEG bytes (at most 5 MiB); a copy at most 1024 px on the long side is served from a stable URL
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">Binary request body</param>
