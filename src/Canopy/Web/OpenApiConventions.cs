@@ -70,6 +70,7 @@ internal static class OpenApiConventions
             if (context.JsonTypeInfo.Type == typeof(Canopy.Cnaught.CnaughtOrder)) schema.Required?.Remove("distance_km");
             return Task.CompletedTask;
         });
+        o.AddSchemaTransformer(OmittedIsNotRequired);
         o.AddSchemaTransformer(DescribeWireTypes);
         o.AddDocumentTransformer(Lintable);
         return o;
@@ -104,6 +105,24 @@ internal static class OpenApiConventions
             if (type == typeof(string) && (property.Name.EndsWith("_on", StringComparison.Ordinal) || property.Name.EndsWith("_date", StringComparison.Ordinal)
                 || property.Name.EndsWith("_at", StringComparison.Ordinal)))
                 schema.Format = "date-time";
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A field written only when it is set (<c>[JsonIgnore(Condition = WhenWritingNull/WhenWritingDefault)]</c>: Wren's
+    /// <c>test</c>, <c>stats.rank</c>, a project's <c>cost_per_ton</c> or <c>cost_per_tree</c>…) is absent from some answers,
+    /// so it is not required, whatever the record's constructor says.
+    /// </summary>
+    private static Task OmittedIsNotRequired(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (schema.Required is not { Count: > 0 } required || context.JsonTypeInfo.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+            return Task.CompletedTask;
+        foreach (var property in context.JsonTypeInfo.Properties)
+        {
+            if (property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), true)
+                    .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>().FirstOrDefault() is { Condition: not System.Text.Json.Serialization.JsonIgnoreCondition.Never })
+                required.Remove(property.Name);
         }
         return Task.CompletedTask;
     }

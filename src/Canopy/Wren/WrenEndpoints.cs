@@ -14,7 +14,7 @@ internal static class WrenEndpoints
         wren.MapWrenCatalog();
         wren.MapWrenPublicLists();
         var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>()
-            .ProducesFor<WrenMessage>(StatusCodes.Status401Unauthorized).ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
+            .ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
             .ProducesFor<WrenMessage>(StatusCodes.Status429TooManyRequests);
         authed.MapGroup("")
             .ProducesFor<WrenMessage>(StatusCodes.Status409Conflict).ProducesFor<WrenMessage>(StatusCodes.Status413PayloadTooLarge)

@@ -51,7 +51,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
         /// <returns>A <see cref="global::Canopy.Tests.Generated.Models.WrenOffsetOrderList"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -66,7 +65,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
             };
@@ -80,7 +78,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 400 status code</exception>
-        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 402 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 409 status code</exception>
@@ -102,7 +99,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
-                { "401", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "402", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "409", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },

@@ -41,7 +41,6 @@ namespace Canopy.Tests.Generated.Api.TreeOrders.Preview
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 400 status code</exception>
-        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 409 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 413 status code</exception>
@@ -61,7 +60,6 @@ namespace Canopy.Tests.Generated.Api.TreeOrders.Preview
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
-                { "401", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "409", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "413", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
