@@ -54,7 +54,7 @@ internal static class BillingAdminEndpoints
         string? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = db.Invoices.AsNoTracking();
         if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
         if (accountId is { } a) query = query.Where(i => i.AccountId == a);
@@ -90,7 +90,7 @@ internal static class BillingAdminEndpoints
         string? project_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from p in db.Payouts.AsNoTracking() join pr in db.Projects on p.ProjectId equals pr.Id select new { p, pr.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
         if (period is not null && !BillingService.IsPeriod(period)) return OperatorResults.Invalid("period", PeriodMessage);
@@ -128,7 +128,7 @@ internal static class BillingAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.ParseKey(request.Query, BillingService.IsPeriod);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfterKey;
         var runs = await db.BillingRuns.AsNoTracking().Where(r => after == null || string.Compare(r.Period, after) < 0)
             .OrderByDescending(r => r.Period).Take(page.Limit + 1).ToListAsync(ct);

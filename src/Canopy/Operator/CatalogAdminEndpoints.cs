@@ -386,7 +386,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.ParseKey(request.Query, CatalogRules.IsId);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfterKey;
         var rows = await db.ProjectCategories.AsNoTracking().Where(c => after == null || string.Compare(c.Id, after) > 0)
             .OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -450,7 +450,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfter;
         var rows = await db.Projects.AsNoTracking().Where(p => after == null || p.Id < after)
             .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -563,7 +563,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfter;
         var rows = await db.Portfolios.AsNoTracking().Include(p => p.Allocations).Where(p => after == null || p.Id < after)
             .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);

@@ -30,7 +30,7 @@ internal static class InventoryAdminEndpoints
         string? project_id, string? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
@@ -56,7 +56,7 @@ internal static class InventoryAdminEndpoints
         string? project_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.ParseKey(request.Query, k => TryVintageCursor(k, out _, out _));
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };

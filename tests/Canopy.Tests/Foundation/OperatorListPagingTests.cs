@@ -52,7 +52,22 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     [InlineData("/admin/accounts?starting_after=-1")]
     public async Task BadPageParametersAre400(string url)
     {
-        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("starting_after");
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(url.Contains("limit=", StringComparison.Ordinal) ? "limit" : "starting_after");
+    }
+
+    /// <summary>A bad limit is reported on 'limit' (it was reported on 'starting_after'), alone, with the range the lists take.</summary>
+    [Theory]
+    [InlineData("/admin/accounts?limit=0")]
+    [InlineData("/admin/accounts?limit=201")]
+    [InlineData("/admin/orders?limit=2147483648")]
+    [InlineData("/admin/outbox?limit=1.5")]
+    [InlineData("/admin/project-categories?limit=-1&starting_after=zzz")]
+    [InlineData("/admin/billing/runs?limit=abc")]
+    public async Task ABadLimitIsReportedOnLimit(string url)
+    {
+        var body = await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("limit");
+        Assert.Equal(["limit"], body["errors"].Keys());
+        Assert.Contains("from 1 to 200", body["errors"]!["limit"]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -186,7 +201,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     [InlineData("/admin/payouts?starting_after=%00")]
     public async Task BadPageParametersOfEveryListAre400(string url)
     {
-        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("starting_after");
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(url.Contains("limit=", StringComparison.Ordinal) ? "limit" : "starting_after");
     }
 
     [Fact]
