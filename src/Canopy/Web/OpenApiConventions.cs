@@ -154,6 +154,18 @@ internal static class OpenApiConventions
                     operation.Responses["404"] = new OpenApiResponse { Description = "Not Found" };
                 if ((path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal)) && !operation.Responses.ContainsKey("429"))
                     operation.Responses["429"] = new OpenApiResponse { Description = "Too Many Requests" };
+                // A JSON body sent as another media type is 415 in the surface's error shape (Wren's message as its 400,
+                // problem details as the 401 of /v1 and /admin).
+                if (operation.RequestBody?.Content?.ContainsKey("application/json") == true && !operation.Responses.ContainsKey("415")
+                    && (path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/admin/", StringComparison.Ordinal))
+                    && operation.Responses.TryGetValue(path.StartsWith("/api/", StringComparison.Ordinal) ? "400" : "401", out var shape) && shape.Content is { } content)
+                {
+                    operation.Responses["415"] = new OpenApiResponse
+                    {
+                        Description = "Unsupported Media Type",
+                        Content = content.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+                    };
+                }
             }
         }
         return Task.CompletedTask;

@@ -82,6 +82,7 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 409 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 413 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 415 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 422 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 503 status code</exception>
@@ -103,6 +104,7 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "409", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "413", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
+                { "415", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "422", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "503", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
