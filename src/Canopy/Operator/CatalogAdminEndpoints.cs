@@ -311,7 +311,7 @@ internal sealed class CreateInventoryValidator : AbstractValidator<CreateInvento
     public CreateInventoryValidator()
     {
         RuleFor(x => x.ProjectId).NotEmpty();
-        RuleFor(x => x.Vintage).NotNull().InclusiveBetween(1990, 2100);
+        RuleFor(x => x.Vintage).NotNull().InclusiveBetween(InventoryAdminEndpoints.MinVintage, InventoryAdminEndpoints.MaxVintage);
         RuleFor(x => x.AmountKg).NotNull().GreaterThan(0).LessThanOrEqualTo(Pricing.MaxGrams / Pricing.GramsPerKg)
             .Must(kg => kg is null || decimal.Round(kg.Value, 3) == kg.Value).WithMessage("'amount_kg' has at most 3 decimal places (whole grams).");
         RuleFor(x => x.RegistryName).MaximumLength(200);
