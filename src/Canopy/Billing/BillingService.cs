@@ -34,6 +34,18 @@ public sealed class BillingService(CanopyDbContext db, LedgerService ledger, Led
     /// <summary>A month written as periods are stored: exactly <c>yyyy-MM</c> (so <c>2024-1</c> is not one).</summary>
     public static bool IsPeriod(string? text) => text is { Length: 7 } && TryParsePeriod(text, out _);
 
+    /// <summary>The first month the operator API takes: nothing was billed before it.</summary>
+    public const string FirstPeriod = "2000-01";
+
+    /// <summary>
+    /// A month the operator API takes (a billing run, a filter, a cursor): yyyy-MM from <see cref="FirstPeriod"/> to the
+    /// month after <paramref name="now"/>'s; 0001-01 or 9999-12 are typing mistakes, not months to bill.
+    /// </summary>
+    public static bool IsPlausiblePeriod(string? text, DateTime now) =>
+        IsPeriod(text) && TryParsePeriod(text, out var month)
+        && string.CompareOrdinal(text, FirstPeriod) >= 0
+        && month <= new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1);
+
     public static bool TryParsePeriod(string? text, out DateTime monthStart) =>
         DateTime.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out monthStart);
 

@@ -31,6 +31,7 @@ internal static class CnaughtEndpoints
     {
         var v1 = app.MapGroup("/v1").WithTags(Tag).AddEndpointFilter<CnaughtAuthFilter>()
             .DeclareCredentials("bearer").RequireTokenRateLimit().AcceptIdempotencyKeyOnPosts().AddOpenApiOperationTransformer(DescribeHeaders)
+            .DeclareUnsupportedMediaTypeLike(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddOpenApiOperationTransformer(DescribeProblems);

@@ -21,6 +21,9 @@ public sealed record IdempotencyClaim(long AccountId, TokenMode Mode, string Key
     /// Reads the header: no key → (null, false); a key over <see cref="MaxKeyLength"/> → (null, true); else the claim, with
     /// the request fingerprinted (the body is buffered and rewound so the endpoint can still read it).
     /// </summary>
+    /// <summary>Whether the request's key is over <see cref="MaxKeyLength"/> (refused even where keys are not recorded).</summary>
+    public static bool KeyTooLong(HttpContext http) => http.Request.Headers[Header].ToString().Length > MaxKeyLength;
+
     public static async Task<(IdempotencyClaim? Claim, bool TooLong)> ReadAsync(HttpContext http, Caller caller, TimeProvider time, CancellationToken ct)
     {
         if (!http.Request.Headers.TryGetValue(Header, out var values) || string.IsNullOrEmpty(values.ToString())) return (null, false);

@@ -166,7 +166,7 @@ internal static class AccountAdminEndpoints
     private static async Task<Results<Ok<PageResponse<AccountResponse>>, ValidationProblem>> ListAccountsAsync(HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfter;
         var rows = await db.Accounts.AsNoTracking().Where(a => after == null || a.Id < after)
             .OrderByDescending(a => a.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -224,7 +224,7 @@ internal static class AccountAdminEndpoints
         long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var after = page.StartingAfter;
         var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id && (after == null || u.Id < after))
@@ -246,7 +246,7 @@ internal static class AccountAdminEndpoints
         long id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
         var after = page.StartingAfter;
         var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id && (after == null || t.Id < after))

@@ -18,6 +18,9 @@ internal readonly record struct AdminPage(int Limit, long? StartingAfter, string
     public const int MaxLimit = 200;
     private const string CursorMessage = "'starting_after' must be the next_cursor of the previous page.";
 
+    /// <summary>The query parameter <see cref="Error"/> is about: <c>limit</c> or <c>starting_after</c>.</summary>
+    public string ErrorField { get; init; } = "starting_after";
+
     /// <summary>The cursor of a list keyed by a string, already checked to be one of its keys' shape.</summary>
     public string? StartingAfterKey { get; init; }
 
@@ -40,7 +43,7 @@ internal readonly record struct AdminPage(int Limit, long? StartingAfter, string
         return isKey(after) ? new(limit, null, null) { StartingAfterKey = after } : new(0, null, CursorMessage);
     }
 
-    private static AdminPage LimitError => new(0, null, $"'limit' must be an integer from 1 to {MaxLimit}.");
+    private static AdminPage LimitError => new(0, null, $"'limit' must be an integer from 1 to {MaxLimit}.") { ErrorField = "limit" };
 
     private static int? ParseLimit(IQueryCollection query)
     {

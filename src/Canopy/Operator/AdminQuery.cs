@@ -23,6 +23,20 @@ internal static class AdminQuery
 
     public static string IntegerMessage(string field) => $"'{field}' must be an integer.";
 
+    /// <summary>Documents a query parameter as an int32 from <paramref name="minimum"/> to <paramref name="maximum"/> (the handler words its own 400).</summary>
+    public static RouteHandlerBuilder WithIntegerQuery(this RouteHandlerBuilder builder, string name, int minimum, int maximum) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            foreach (var p in operation.Parameters ?? [])
+                if (p is OpenApiParameter { In: ParameterLocation.Query } parameter && parameter.Name == name)
+                    parameter.Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer, Format = "int32",
+                        Minimum = minimum.ToString(CultureInfo.InvariantCulture), Maximum = maximum.ToString(CultureInfo.InvariantCulture),
+                    };
+            return Task.CompletedTask;
+        });
+
     /// <summary>Documents the named query parameters as integers (the handler takes them as text to word its own 400).</summary>
     public static RouteHandlerBuilder WithIntegerQuery(this RouteHandlerBuilder builder, params string[] names) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>

@@ -52,14 +52,14 @@ internal static class BillingAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<InvoiceResponse>>, ValidationProblem>> ListInvoicesAsync(
-        string? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? account_id, string? period, string? status, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = db.Invoices.AsNoTracking();
         if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
         if (accountId is { } a) query = query.Where(i => i.AccountId == a);
-        if (period is not null && !BillingService.IsPeriod(period)) return OperatorResults.Invalid("period", PeriodMessage);
+        if (period is not null && !BillingService.IsPlausiblePeriod(period, time.GetUtcNow().UtcDateTime)) return OperatorResults.Invalid("period", PeriodMessage);
         if (period is not null) query = query.Where(i => i.Period == period);
         if (status is not null)
         {
@@ -88,13 +88,13 @@ internal static class BillingAdminEndpoints
     }
 
     private static async Task<Results<Ok<PageResponse<PayoutResponse>>, ValidationProblem>> ListPayoutsAsync(
-        string? project_id, string? period, string? status, HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        string? project_id, string? period, string? status, HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from p in db.Payouts.AsNoTracking() join pr in db.Projects on p.ProjectId equals pr.Id select new { p, pr.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        if (period is not null && !BillingService.IsPeriod(period)) return OperatorResults.Invalid("period", PeriodMessage);
+        if (period is not null && !BillingService.IsPlausiblePeriod(period, time.GetUtcNow().UtcDateTime)) return OperatorResults.Invalid("period", PeriodMessage);
         if (period is not null) query = query.Where(x => x.p.Period == period);
         if (status is not null)
         {
@@ -122,14 +122,15 @@ internal static class BillingAdminEndpoints
         return TypedResults.Ok((await PayoutAsync(db, id, ct))!);
     }
 
-    private const string PeriodMessage = "'period' is a month: yyyy-MM.";
+    private const string PeriodMessage = "'period' is a month: yyyy-MM, from " + BillingService.FirstPeriod + " to next month.";
 
     /// <summary>Keyed by the month (yyyy-MM sorts as text in every database).</summary>
     private static async Task<Results<Ok<PageResponse<BillingRunResponse>>, ValidationProblem>> ListRunsAsync(
-        HttpRequest request, CanopyDbContext db, CancellationToken ct)
+        HttpRequest request, CanopyDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var page = AdminPage.ParseKey(request.Query, BillingService.IsPeriod);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        var now = time.GetUtcNow().UtcDateTime;
+        var page = AdminPage.ParseKey(request.Query, p => BillingService.IsPlausiblePeriod(p, now));
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfterKey;
         var runs = await db.BillingRuns.AsNoTracking().Where(r => after == null || string.Compare(r.Period, after) < 0)
             .OrderByDescending(r => r.Period).Take(page.Limit + 1).ToListAsync(ct);
@@ -137,12 +138,12 @@ internal static class BillingAdminEndpoints
     }
 
     private static async Task<Results<Created<BillingRunResponse>, ValidationProblem, ProblemHttpResult>> RunAsync(
-        HttpRequest request, BillingService billing, CanopyDbContext db, CancellationToken ct)
+        HttpRequest request, BillingService billing, CanopyDbContext db, TimeProvider time, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync<BillingRunRequest>(request, Json.SnakeCase, null, allowForm: false, ct);
         if (body.Value is not { } r) return OperatorResults.Invalid(body.Errors!);
-        if (!BillingService.TryParsePeriod(r.Period, out var month))
-            return OperatorResults.Invalid("period", "'period' is a month, yyyy-MM.");
+        if (!BillingService.IsPlausiblePeriod(r.Period, time.GetUtcNow().UtcDateTime) || !BillingService.TryParsePeriod(r.Period, out var month))
+            return OperatorResults.Invalid("period", PeriodMessage);
         switch (await billing.RunAsync(month, ct))
         {
             case BillingRunResult.MonthNotOver: return OperatorResults.Invalid("period", $"{r.Period} is not over yet.");

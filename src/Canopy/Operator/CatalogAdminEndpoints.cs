@@ -294,7 +294,7 @@ internal sealed class CreateInventoryValidator : AbstractValidator<CreateInvento
     public CreateInventoryValidator()
     {
         RuleFor(x => x.ProjectId).NotEmpty();
-        RuleFor(x => x.Vintage).NotNull().InclusiveBetween(1990, 2100);
+        RuleFor(x => x.Vintage).NotNull().InclusiveBetween(InventoryAdminEndpoints.MinVintage, InventoryAdminEndpoints.MaxVintage);
         RuleFor(x => x.AmountKg).NotNull().GreaterThan(0).LessThanOrEqualTo(Pricing.MaxGrams / Pricing.GramsPerKg)
             .Must(kg => kg is null || decimal.Round(kg.Value, 3) == kg.Value).WithMessage("'amount_kg' has at most 3 decimal places (whole grams).");
         RuleFor(x => x.RegistryName).MaximumLength(200);
@@ -355,7 +355,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.ParseKey(request.Query, CatalogRules.IsId);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfterKey;
         var rows = await db.ProjectCategories.AsNoTracking().Where(c => after == null || string.Compare(c.Id, after) > 0)
             .OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -379,7 +379,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfter;
         var rows = await db.Projects.AsNoTracking().Where(p => after == null || p.Id < after)
             .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -418,7 +418,7 @@ internal static class CatalogAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var after = page.StartingAfter;
         var rows = await db.Portfolios.AsNoTracking().Include(p => p.Allocations).Where(p => after == null || p.Id < after)
             .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);

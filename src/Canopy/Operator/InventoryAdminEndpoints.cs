@@ -17,7 +17,7 @@ internal static class InventoryAdminEndpoints
         var inventory = admin.MapGroup("/inventory").WithTags("Operator: inventory");
         inventory.MapGet("", ListBatchesAsync).WithName("AdminListInventory")
             .WithSummary("List credit batches, newest first, with issued, retired and available grams (?project_id=, ?vintage=, limit, starting_after)")
-            .WithPaging().WithIntegerQuery("vintage").Produces<PageResponse<InventoryResponse>>();
+            .WithPaging().WithIntegerQuery("vintage", MinVintage, MaxVintage).Produces<PageResponse<InventoryResponse>>();
         inventory.MapGet("/{id:long}", GetBatchAsync).WithName("AdminGetInventory").WithSummary("Get one credit batch")
             .Produces<InventoryResponse>();
         inventory.MapGet("/vintages", ListVintagesAsync).WithName("AdminListInventoryVintages")
@@ -26,16 +26,22 @@ internal static class InventoryAdminEndpoints
         return admin;
     }
 
+    /// <summary>The vintages a batch may have (and the vintage filter takes): an int32 year.</summary>
+    public const int MinVintage = 1990, MaxVintage = 2100;
+
+    private static readonly string VintageMessage = $"'vintage' must be a year from {MinVintage} to {MaxVintage}.";
+
     private static async Task<Results<Ok<PageResponse<InventoryResponse>>, ValidationProblem>> ListBatchesAsync(
         string? project_id, string? vintage, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };
         if (project_id is not null) query = query.Where(x => x.PublicId == project_id);
-        if (!AdminQuery.TryInteger<int>(vintage, out var vintageYear)) return OperatorResults.Invalid("vintage", AdminQuery.IntegerMessage("vintage"));
+        if (!AdminQuery.TryInteger<int>(vintage, out var vintageYear) || vintageYear is < MinVintage or > MaxVintage)
+            return OperatorResults.Invalid("vintage", VintageMessage);
         if (vintageYear is { } v) query = query.Where(x => x.b.Vintage == v);
         if (page.StartingAfter is { } after) query = query.Where(x => x.b.Id < after);
         var rows = await query.OrderByDescending(x => x.b.Id).Take(page.Limit + 1).ToListAsync(ct);
@@ -56,7 +62,7 @@ internal static class InventoryAdminEndpoints
         string? project_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.ParseKey(request.Query, k => TryVintageCursor(k, out _, out _));
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = from b in db.CreditBatches.AsNoTracking()
                     join p in db.Projects on b.ProjectId equals p.Id
                     select new { b, p.PublicId };

@@ -18,6 +18,7 @@ internal static class OperatorEndpoints
     public static WebApplication MapOperator(this WebApplication app)
     {
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminAuthFilter>().DeclareCredentials("bearer")
+            .DeclareUnsupportedMediaTypeLike(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapAccountAdmin();

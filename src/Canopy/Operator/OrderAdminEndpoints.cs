@@ -49,7 +49,7 @@ internal static class OrderAdminEndpoints
         HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = db.Orders.AsNoTracking();
         if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
         if (accountId is { } a) query = query.Where(o => o.AccountId == a);

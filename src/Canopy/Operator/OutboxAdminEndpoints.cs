@@ -44,7 +44,7 @@ internal static class OutboxAdminEndpoints
         string? status, string? topic, string? account_id, HttpRequest request, CanopyDbContext db, CancellationToken ct)
     {
         var page = AdminPage.Parse(request.Query);
-        if (page.Error is not null) return OperatorResults.Invalid("starting_after", page.Error);
+        if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         var query = db.OutboxMessages.AsNoTracking();
         query = status switch
         {

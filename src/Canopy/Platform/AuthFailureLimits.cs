@@ -7,7 +7,8 @@ namespace Canopy.Platform;
 
 /// <summary>
 /// Failed authentication is limited per client address: a token bucket of <c>Canopy:RateLimit:FailedAuthBurst</c>
-/// failures (default 20) refilled at <c>Canopy:RateLimit:FailedAuthPerMinute</c> (default 60). Each 401 takes one;
+/// failures (default 20) refilled at <c>Canopy:RateLimit:FailedAuthPerMinute</c> (default 60). Each failed authentication takes one (a 401, or
+/// a refusal its surface answers otherwise and marks with <see cref="MarkFailed"/>: Wren's 403 for an unknown token);
 /// while an address has none left, its requests on the public APIs are refused with 429 before their credential is
 /// looked up, unless this node already knows the credential as a valid token (a customer behind the same NAT keeps
 /// working). A different made-up token on every request therefore costs the database a bounded number of look-ups per
@@ -43,7 +44,15 @@ internal sealed class AuthFailureLimits : IDisposable
 
     public void Dispose() => _failures.Dispose();
 
-    /// <summary>The middleware: refuse while exhausted, count each 401.</summary>
+    private static readonly object FailedKey = new();
+
+    /// <summary>Marks the request as a failed authentication whatever status its surface answers it with.</summary>
+    public static void MarkFailed(HttpContext http) => http.Items[FailedKey] = true;
+
+    private static bool Failed(HttpContext http) =>
+        http.Response.StatusCode == StatusCodes.Status401Unauthorized || http.Items.ContainsKey(FailedKey);
+
+    /// <summary>The middleware: refuse while exhausted, count each failed authentication.</summary>
     internal sealed class Middleware(RequestDelegate next, AuthFailureLimits limits, IKnownCredentials tokens, SurfaceErrors errors)
     {
         public async Task InvokeAsync(HttpContext http)
@@ -64,7 +73,7 @@ internal sealed class AuthFailureLimits : IDisposable
                 return;
             }
             await next(http);
-            if (http.Response.StatusCode == StatusCodes.Status401Unauthorized) limits.Fail(address);
+            if (Failed(http)) limits.Fail(address);
         }
     }
 }

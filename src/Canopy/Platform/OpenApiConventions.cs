@@ -26,6 +26,7 @@ internal static class OpenApiConventions
             return Task.CompletedTask;
         });
 
+        o.AddSchemaTransformer(OmittedIsNotRequired);
         o.AddSchemaTransformer(DescribeWireTypes);
         o.AddDocumentTransformer(Lintable);
         return o;
@@ -64,6 +65,24 @@ internal static class OpenApiConventions
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A field written only when it is set (<c>[JsonIgnore(Condition = WhenWritingNull/WhenWritingDefault)]</c>: Wren's
+    /// <c>test</c>, <c>stats.rank</c>, a project's <c>cost_per_ton</c> or <c>cost_per_tree</c>…) is absent from some answers,
+    /// so it is not required, whatever the record's constructor says.
+    /// </summary>
+    private static Task OmittedIsNotRequired(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (schema.Required is not { Count: > 0 } required || context.JsonTypeInfo.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+            return Task.CompletedTask;
+        foreach (var property in context.JsonTypeInfo.Properties)
+        {
+            if (property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), true)
+                    .OfType<System.Text.Json.Serialization.JsonIgnoreAttribute>().FirstOrDefault() is { Condition: not System.Text.Json.Serialization.JsonIgnoreCondition.Never })
+                required.Remove(property.Name);
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>What linters and client generators expect of the document as a whole (Redocly's recommended rules).</summary>
     private static Task Lintable(OpenApiDocument doc, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
@@ -87,6 +106,7 @@ internal static class OpenApiConventions
                 // Routes without credentials say so explicitly (an empty requirement: no authentication).
                 if (operation.Security is null || operation.Security.Count == 0) operation.Security = [new OpenApiSecurityRequirement()];
                 operation.Responses ??= [];
+                SurfaceConventions.DeclareUnsupportedMediaType(operation);
                 // Every route with an id in its path answers 404 for an unknown one.
                 if (path.Contains('{', StringComparison.Ordinal) && !operation.Responses.ContainsKey("404"))
                     operation.Responses["404"] = new OpenApiResponse { Description = "Not Found" };

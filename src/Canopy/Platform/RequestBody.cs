@@ -74,11 +74,16 @@ public static partial class RequestBody
 
     private static async Task<T?> DeserializeAsync<T>(HttpRequest request, JsonSerializerOptions options, bool allowForm, CancellationToken ct)
     {
-        if (request.HasFormContentType)
+        var mediaType = request.ContentType?.Split(';')[0].Trim() ?? "";
+        var isForm = string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        // A body the route does not read (text/plain, multipart, a form where only JSON is read…) is 415 in the
+        // surface's shape (ClientErrorHandler), not parsed anyway. No Content-Type at all is read as JSON.
+        if (mediaType.Length > 0 && !IsJson(mediaType) && !(allowForm && isForm))
+            throw new BadHttpRequestException(
+                allowForm ? "body: Send the body as application/json or application/x-www-form-urlencoded." : "body: Send the body as application/json.",
+                StatusCodes.Status415UnsupportedMediaType);
+        if (isForm)
         {
-            if (!allowForm) throw new BadBodyException("Send the body as application/json.");
-            if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-                throw new BadBodyException("Send the body as application/json or application/x-www-form-urlencoded.");
             IFormCollection form;
             try { form = await request.ReadFormAsync(ct); }
             catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException { StatusCode: < 413 })
@@ -119,6 +124,11 @@ public static partial class RequestBody
 
     private static BadHttpRequestException TooLarge() =>
         new("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>application/json, or a structured JSON type (application/problem+json, …).</summary>
+    private static bool IsJson(string mediaType) =>
+        string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
     {

@@ -38,6 +38,35 @@ public static class SurfaceConventions
             return Task.CompletedTask;
         });
 
+    /// <summary>
+    /// A JSON body sent as another media type is 415 in the surface's error shape: the document declares it on every
+    /// operation that reads a JSON body, with the content of the surface's <paramref name="shapeOf"/> answer. (Marked
+    /// here, written once the document is whole: request bodies declared by hand are added after group conventions.)
+    /// </summary>
+    public static TBuilder DeclareUnsupportedMediaTypeLike<TBuilder>(this TBuilder builder, int shapeOf) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Metadata ??= new Dictionary<string, object>(StringComparer.Ordinal);
+            operation.Metadata[UnsupportedMediaTypeShape] = shapeOf.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+
+    internal const string UnsupportedMediaTypeShape = "canopy:415-shape";
+
+    /// <summary>Writes the 415 that <see cref="DeclareUnsupportedMediaTypeLike"/> marked, on operations that read a JSON body.</summary>
+    internal static void DeclareUnsupportedMediaType(OpenApiOperation operation)
+    {
+        if (operation.Metadata?.TryGetValue(UnsupportedMediaTypeShape, out var mark) != true || mark is not string shapeOf) return;
+        var responses = operation.Responses;
+        if (operation.RequestBody?.Content?.ContainsKey("application/json") == true && responses is not null && !responses.ContainsKey("415")
+            && responses.TryGetValue(shapeOf, out var shape) && shape.Content is { } content)
+            responses["415"] = new OpenApiResponse
+            {
+                Description = "Unsupported Media Type",
+                Content = content.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            };
+    }
+
     /// <summary>POSTs take an <c>Idempotency-Key</c> (DESIGN §6).</summary>
     public static TBuilder AcceptIdempotencyKeyOnPosts<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer((operation, context, _) =>

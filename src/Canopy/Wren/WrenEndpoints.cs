@@ -28,11 +28,12 @@ internal static class WrenEndpoints
     /// <summary>The Wren dialect under /api: public routes, then the routes that need a token.</summary>
     public static WebApplication MapWren(this WebApplication app)
     {
-        var wren = app.MapGroup("/api").WithTags(Tag).RequireTokenRateLimit().AcceptIdempotencyKeyOnPosts();
+        var wren = app.MapGroup("/api").WithTags(Tag).RequireTokenRateLimit().AcceptIdempotencyKeyOnPosts()
+            .DeclareUnsupportedMediaTypeLike(StatusCodes.Status400BadRequest);
         wren.MapWrenCatalog();
         wren.MapWrenPublicLists();
         var authed = wren.MapGroup("").AddEndpointFilter<WrenAuthFilter>().DeclareCredentials("bearer", BasicScheme)
-            .ProducesFor<WrenMessage>(StatusCodes.Status401Unauthorized).ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
+            .ProducesFor<WrenMessage>(StatusCodes.Status403Forbidden)
             .ProducesFor<WrenMessage>(StatusCodes.Status429TooManyRequests);
         authed.MapGroup("")
             .ProducesFor<WrenMessage>(StatusCodes.Status409Conflict).ProducesFor<WrenMessage>(StatusCodes.Status413PayloadTooLarge)

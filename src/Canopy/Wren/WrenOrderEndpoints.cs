@@ -85,7 +85,8 @@ internal static class WrenOrderEndpoints
     {
         var (status, message) = e.Code switch
         {
-            OrderErrorCode.InsufficientCredits or OrderErrorCode.CardDeclined or OrderErrorCode.CardAuthenticationRequired => (402, e.Message),
+            OrderErrorCode.InsufficientCredits => (400, e.Message), // Wren: "400 — … or insufficient credit balance"
+            OrderErrorCode.CardDeclined or OrderErrorCode.CardAuthenticationRequired => (402, e.Message),
             OrderErrorCode.PaymentUnavailable => (503, e.Message),
             OrderErrorCode.NoCardOnFile => (403, e.Message + " Or use paymentMethod \"credits\"."),
             OrderErrorCode.BillingNotSetUp => (403, e.Message),

@@ -73,7 +73,7 @@ public abstract class AuthFailureLimitTests(AuthLimitedApp app)
 
         using var lookups = Lookups();
         for (var i = 0; i < 3; i++)
-            await (await From(address, "cnp_live_guess_" + TestData.NewId()).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Unauthorized);
+            await (await From(address, "cnp_live_guess_" + TestData.NewId()).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Forbidden);
         var wren = await From(address, "cnp_live_guess_" + TestData.NewId()).GetAsync("/api/offset-orders", Ct);
         await wren.ReadWrenErrorAsync(HttpStatusCode.TooManyRequests);
         Assert.True(wren.Headers.RetryAfter is not null);
@@ -84,7 +84,7 @@ public abstract class AuthFailureLimitTests(AuthLimitedApp app)
 
         Assert.Equal(HttpStatusCode.OK, (await customer.GetAsync("/api/offset-orders", Ct)).StatusCode);
         // Another client address is not affected.
-        await (await From(NewAddress(), "cnp_live_guess_" + TestData.NewId()).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Unauthorized);
+        await (await From(NewAddress(), "cnp_live_guess_" + TestData.NewId()).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public abstract class AuthFailureLimitTests(AuthLimitedApp app)
         var token = "cnp_live_revoked_or_made_up_" + TestData.NewId();
         // Each request from its own address, so that only the negative cache can spare the database.
         for (var i = 0; i < 10; i++)
-            await (await From(NewAddress(), token).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Unauthorized);
+            await (await From(NewAddress(), token).GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Forbidden);
         Assert.Equal(1, lookups.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
@@ -109,7 +109,7 @@ public abstract class AuthFailureLimitTests(AuthLimitedApp app)
         var tokens = (await app.Admin().GetJsonAsync($"/admin/accounts/{account.Id}/tokens"))["data"]!.AsArray();
         var live = tokens.First(t => t!["mode"]!.GetValue<string>() == "live")!["id"]!.GetValue<long>();
         Assert.Equal(HttpStatusCode.OK, (await app.Admin().DeleteAsync($"/admin/accounts/{account.Id}/tokens/{live}", Ct)).StatusCode);
-        await (await client.GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Unauthorized);
+        await (await client.GetAsync("/api/offset-orders", Ct)).ReadWrenErrorAsync(HttpStatusCode.Forbidden);
     }
 }
 

@@ -22,21 +22,23 @@ public abstract class AuthenticationTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task WrenUnknownTokenIs401WithMessage()
+    public async Task WrenUnknownTokenIs403WithMessageAsWrensPagesSay()
     {
-        var body = await (await app.WithBearer("cnp_live_nope").GetAsync(WrenProbe, Ct)).ReadJsonAsync(HttpStatusCode.Unauthorized);
+        var body = await (await app.WithBearer("cnp_live_nope").GetAsync(WrenProbe, Ct)).ReadJsonAsync(HttpStatusCode.Forbidden);
         Assert.Equal(["message"], body.Keys());
         var basic = await app.WithBasic("cnp_live_nope").GetAsync(WrenProbe, Ct);
-        Assert.Equal(HttpStatusCode.Unauthorized, basic.StatusCode);
+        Assert.Equal(["message"], (await basic.ReadJsonAsync(HttpStatusCode.Forbidden)).Keys());
+        foreach (var url in new[] { "/api/offset-orders", "/api/tree-orders" })
+            await (await app.WithBearer("cnp_live_nope").PostRawAsync(url, "{}")).ReadJsonAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]
-    public async Task WrenGarbledBasicHeaderIs401()
+    public async Task WrenGarbledBasicHeaderIs403()
     {
         var client = app.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", "%%%not-base64%%%");
         var response = await client.GetAsync(WrenProbe, Ct);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public abstract class AuthenticationTests(CanopyApp app)
         Assert.NotNull(revoked["revoked_at"]);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.WithBearer(account.LiveToken).GetAsync(CnaughtProbe, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.WithBasic(account.LiveToken).GetAsync(WrenProbe, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.WithBasic(account.LiveToken).GetAsync(WrenProbe, Ct)).StatusCode);
     }
 
     [Fact]

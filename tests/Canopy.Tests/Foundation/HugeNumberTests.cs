@@ -44,13 +44,13 @@ public abstract class HugeNumberTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task ABrokenMultipartBodyIs400WithAMessage()
+    public async Task AMultipartBodyIs415WithAMessage()
     {
         var account = await app.CreateAccountAsync(creditsUsdCents: 1_000);
         var content = new ByteArrayContent("garbage"u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
         var response = await app.WithBasic(account.LiveToken).PostAsync("/api/offset-orders", content, Ct);
-        var json = await response.ReadJsonAsync(HttpStatusCode.BadRequest);
+        var json = await response.ReadJsonAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.Equal(["message"], json.Keys());
     }
 }

@@ -177,7 +177,8 @@ public abstract class OperatorApiTests(CanopyApp app)
     public async Task FormPostsAreRefusedByTheOperatorApi()
     {
         var response = await app.Admin().PostRawAsync("/admin/accounts", "name=Acme", "application/x-www-form-urlencoded");
-        await response.AssertInvalidAsync("body");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("body: Send the body as application/json.", problem["detail"]!.GetValue<string>());
     }
 
     [Fact]

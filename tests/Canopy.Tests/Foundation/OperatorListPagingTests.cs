@@ -52,7 +52,22 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     [InlineData("/admin/accounts?starting_after=-1")]
     public async Task BadPageParametersAre400(string url)
     {
-        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("starting_after");
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(url.Contains("limit=", StringComparison.Ordinal) ? "limit" : "starting_after");
+    }
+
+    /// <summary>A bad limit is reported on 'limit' (it was reported on 'starting_after'), alone, with the range the lists take.</summary>
+    [Theory]
+    [InlineData("/admin/accounts?limit=0")]
+    [InlineData("/admin/accounts?limit=201")]
+    [InlineData("/admin/orders?limit=2147483648")]
+    [InlineData("/admin/outbox?limit=1.5")]
+    [InlineData("/admin/project-categories?limit=-1&starting_after=zzz")]
+    [InlineData("/admin/billing/runs?limit=abc")]
+    public async Task ABadLimitIsReportedOnLimit(string url)
+    {
+        var body = await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("limit");
+        Assert.Equal(["limit"], body["errors"].Keys());
+        Assert.Contains("from 1 to 200", body["errors"]!["limit"]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -150,7 +165,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
         Assert.Equal(rates.Order(StringComparer.Ordinal), rates);
         Assert.Subset(rates.ToHashSet(), currencies.ToHashSet());
 
-        string[] months = ["1999-01", "1999-02", "1999-03", "1999-04", "1999-05"];
+        string[] months = ["2000-01", "2000-02", "2000-03", "2000-04", "2000-05"];
         foreach (var m in months) await app.Admin().PostJsonAsync("/admin/billing/runs", new { period = m }, HttpStatusCode.Created);
         var runs = await WalkAsync("/admin/billing/runs", r => Str(r, "period"));
         Assert.Equal(runs.OrderDescending(StringComparer.Ordinal), runs);
@@ -186,7 +201,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     [InlineData("/admin/payouts?starting_after=%00")]
     public async Task BadPageParametersOfEveryListAre400(string url)
     {
-        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("starting_after");
+        await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync(url.Contains("limit=", StringComparison.Ordinal) ? "limit" : "starting_after");
     }
 
     [Fact]
@@ -210,6 +225,25 @@ public abstract class OperatorListPagingTests(CanopyApp app)
             var parameter = paths[list]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == filter)!;
             Assert.Equal("integer", parameter["schema"]!["type"]!.ToString());
         }
+    }
+
+    /// <summary>The vintage filter is an int32 year, declared and parsed alike: beyond int32 or its range, 400 saying so.</summary>
+    [Theory]
+    [InlineData("2147483648")]
+    [InlineData("99999999999")]
+    [InlineData("1989")]
+    [InlineData("2101")]
+    [InlineData("-2024")]
+    public async Task TheVintageFilterIsAYearDeclaredAsItIsParsed(string vintage)
+    {
+        var problem = await (await app.Admin().GetAsync($"/admin/inventory?vintage={vintage}", Ct)).AssertInvalidAsync("vintage");
+        Assert.Equal("'vintage' must be a year from 1990 to 2100.", problem["errors"]!["vintage"]![0]!.GetValue<string>());
+        await app.Admin().GetJsonAsync("/admin/inventory?vintage=2100");
+        var parameter = (await app.Anonymous().GetJsonAsync("/openapi/v1.json"))["paths"]!["/admin/inventory"]!["get"]!["parameters"]!.AsArray()
+            .Single(p => p!["name"]!.GetValue<string>() == "vintage")!["schema"]!;
+        Assert.Equal("int32", parameter["format"]!.GetValue<string>());
+        Assert.Equal(1990, parameter["minimum"]!.GetValue<int>());
+        Assert.Equal(2100, parameter["maximum"]!.GetValue<int>());
     }
 
     /// <summary>An integer filter that is not one names its field (it was the framework's bare "Bad Request").</summary>

@@ -108,6 +108,34 @@ public abstract class BillingTests(FulfilmentApp app)
         Assert.Equal(await PriceAsync(november) - prices[october[1]], nov["total_usd_cents"]!.GetValue<long>());
         await app.AssertLedgerSoundAsync();
     }
+
+    [Fact]
+    public async Task ImplausibleMonthsAre400FromRunsFiltersAndCursors()
+    {
+        app.RequireAvailable();
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var nextMonth = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1);
+        var later = nextMonth.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var admin = app.Admin();
+        foreach (var month in new[] { "0001-01", "1999-12", "2026-13", later, "9999-12" })
+        {
+            var run = await Problems.AssertInvalidAsync(await admin.PostAsJsonAsync("/admin/billing/runs", new { period = month }, Ct), "period");
+            Assert.Contains("from 2000-01", run["errors"]!["period"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+            await Problems.AssertInvalidAsync(await admin.GetAsync($"/admin/invoices?period={month}", Ct), "period");
+            await Problems.AssertInvalidAsync(await admin.GetAsync($"/admin/payouts?period={month}", Ct), "period");
+            await Problems.AssertInvalidAsync(await admin.GetAsync($"/admin/billing/runs?starting_after={month}", Ct), "starting_after");
+        }
+        foreach (var month in new[] { "2000-01", nextMonth.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            Assert.Empty((await admin.GetJsonAsync($"/admin/invoices?period={month}"))["data"]!.AsArray());
+            await admin.GetJsonAsync($"/admin/payouts?period={month}");
+            await admin.GetJsonAsync($"/admin/billing/runs?starting_after={month}");
+        }
+        // The month after this one is a month, but not over.
+        var notOver = await Problems.AssertInvalidAsync(await admin.PostAsJsonAsync("/admin/billing/runs",
+            new { period = nextMonth.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) }, Ct), "period");
+        Assert.Contains("not over", notOver["errors"]!["period"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
 }
 
 public sealed class BillingTestsOnSqlite(FulfilmentSqliteApp app) : BillingTests(app), IClassFixture<FulfilmentSqliteApp>;

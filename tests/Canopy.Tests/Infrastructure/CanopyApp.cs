@@ -108,7 +108,7 @@ public abstract class CanopyApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Likewise the monthly billing job: tests bill a month through BillingService or POST /admin/billing/runs.
         builder.UseSetting("Billing:JobEnabled", "false");
         builder.UseSetting("Canopy:SeedDemo", "false");
-        // Stripe's webhook endpoint answers 503 until it has a secret; tests that sign events set their own (StripeApp).
+        // Stripe's webhook endpoint answers 404 until it has a secret; tests that sign events set their own (StripeApp).
         builder.UseSetting("Stripe:WebhookSecret", "whsec_tests_only_not_a_real_secret");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Warning");

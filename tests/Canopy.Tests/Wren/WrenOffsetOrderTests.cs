@@ -343,22 +343,22 @@ public abstract class WrenOffsetOrderTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task InsufficientCreditsIs402AndWritesNothing()
+    public async Task InsufficientCreditsIs400AsWrensPagesSayAndWritesNothing()
     {
         var (portfolio, _) = await app.SingleProjectPortfolioAsync(1_000);
         var account = await app.CreateAccountAsync(creditsUsdCents: 999);
         var client = app.WithBasic(account.LiveToken);
         var before = await app.FootprintAsync(account.Id);
 
-        await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio, paymentMethod = "credits" })).ReadWrenErrorAsync(HttpStatusCode.PaymentRequired);
-        await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio, paymentMethod = "credits", dryRun = true })).ReadWrenErrorAsync(HttpStatusCode.PaymentRequired);
+        await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio, paymentMethod = "credits" })).ReadWrenErrorAsync(HttpStatusCode.BadRequest);
+        await (await client.PostJsonAsync(Url, new { tons = 1, portfolioId = portfolio, paymentMethod = "credits", dryRun = true })).ReadWrenErrorAsync(HttpStatusCode.BadRequest);
         Assert.Equal(before, await app.FootprintAsync(account.Id));
         Assert.Equal(999, await app.CreditsAsync(account.Id));
 
         // An account that never had credits.
         var empty = await app.CreateAccountAsync();
         await (await app.WithBasic(empty.LiveToken).PostJsonAsync(Url, new { tons = 0.001m, portfolioId = portfolio, paymentMethod = "credits" }))
-            .ReadWrenErrorAsync(HttpStatusCode.PaymentRequired);
+            .ReadWrenErrorAsync(HttpStatusCode.BadRequest);
         await app.AssertLedgerSoundAsync();
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using Canopy.Data;
 using Canopy.Notifications;
@@ -91,6 +92,33 @@ public abstract class WrenReceiptAndIdempotencyTests(CanopyApp app)
         var response = await client.PostAsync("/api/offset-orders", Form(("tons", "0.25"), ("paymentMethod", "credits")), Ct);
         var body = await response.ReadJsonAsync(HttpStatusCode.BadRequest);
         Assert.Contains("512", body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, await OrderCountAsync(account.Id));
+    }
+
+    [Fact]
+    public async Task AKeyOver512CharactersIsRefusedOnEveryWrenPostForLiveAndTestTokens()
+    {
+        var account = await AccountWithPortfolioAsync();
+        await app.CreateProjectAsync(100, kind: "tree");
+        foreach (var token in new[] { account.LiveToken, account.TestToken })
+        {
+            var client = app.WithBasic(token);
+            client.DefaultRequestHeaders.Add("Idempotency-Key", new string('k', 600));
+            foreach (var (url, body) in new (string, object)[]
+                     {
+                         ("/api/tree-orders/preview", new { amountOfTrees = 3 }),
+                         ("/api/tree-orders", new { amountOfTrees = 3, paymentMethod = "credits", dryRun = true }),
+                         ("/api/offset-orders", new { tons = 0.25, paymentMethod = "credits", dryRun = true }),
+                     })
+            {
+                var refused = await (await client.PostAsJsonAsync(url, body, Ct)).ReadJsonAsync(HttpStatusCode.BadRequest);
+                Assert.Equal("Idempotency-Key must be at most 512 characters.", refused["message"]!.GetValue<string>());
+            }
+            // 512 is still a key.
+            var fine = app.WithBasic(token);
+            fine.DefaultRequestHeaders.Add("Idempotency-Key", new string('k', 511) + token[^1]);
+            await fine.PostJsonAsync("/api/tree-orders/preview", new { amountOfTrees = 3 }, HttpStatusCode.OK);
+        }
         Assert.Equal(0, await OrderCountAsync(account.Id));
     }
 

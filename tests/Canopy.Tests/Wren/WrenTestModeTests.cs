@@ -76,7 +76,7 @@ public abstract class WrenTestModeTests(CanopyApp app)
     }
 
     [Fact]
-    public async Task CreditsAboveTheFixedTestBalanceAre402()
+    public async Task CreditsAboveTheFixedTestBalanceAre400()
     {
         var (portfolio, _) = await app.SingleProjectPortfolioAsync(1_000);
         var account = await app.CreateAccountAsync(creditsUsdCents: 10_000_000); // real credits do not count in test mode
@@ -86,7 +86,7 @@ public abstract class WrenTestModeTests(CanopyApp app)
         var exactly = await (await client.PostJsonAsync("/api/offset-orders", new { tons = 100, portfolioId = portfolio, paymentMethod = "credits" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(0, exactly["creditsRemaining"].Long());
         await (await client.PostJsonAsync("/api/offset-orders", new { tons = 100.001m, portfolioId = portfolio, paymentMethod = "credits" }))
-            .ReadWrenErrorAsync(HttpStatusCode.PaymentRequired);
+            .ReadWrenErrorAsync(HttpStatusCode.BadRequest);
         Assert.Equal(before, await app.FootprintAsync(account.Id));
     }
 

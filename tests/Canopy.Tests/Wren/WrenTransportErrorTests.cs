@@ -9,11 +9,11 @@ public abstract class WrenTransportErrorTests(CanopyApp app)
     private CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task AnUnexpectedContentTypeIs400WithAMessage()
+    public async Task AnUnexpectedContentTypeIs415WithAMessage()
     {
         var account = await app.CreateAccountAsync(creditsUsdCents: 1_000);
         var response = await app.WithBasic(account.LiveToken).PostRawAsync("/api/offset-orders", "tons=1", "text/plain");
-        var body = await response.ReadJsonAsync(HttpStatusCode.BadRequest);
+        var body = await response.ReadJsonAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.Equal(["message"], body.Keys());
     }
 

@@ -31,7 +31,7 @@ internal static class StripeWebhookEndpoints
             .WithSummary("Stripe's events (payment intents, refunds, disputes, checkout sessions), signed with Stripe:WebhookSecret")
             .Accepts<string>("application/json")
             .Produces<StripeWebhookAnswer>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .DisableAntiforgery();
         return app;
     }
@@ -41,8 +41,9 @@ internal static class StripeWebhookEndpoints
     {
         var logger = loggers.CreateLogger("Canopy.Payments.Webhooks");
         var secret = options.Value.WebhookSecret;
+        // Not a temporary condition (Stripe would retry a 503 for days): without a secret this instance has no such endpoint.
         if (string.IsNullOrWhiteSpace(secret))
-            return TypedResults.Problem(statusCode: 503, title: "Stripe webhooks are not configured", detail: "Stripe:WebhookSecret is not set.");
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: "Stripe webhooks are not configured on this instance (Stripe:WebhookSecret is not set).");
 
         if (request.ContentLength > MaxBodyBytes) return Bad("The body is too large.");
         string json;

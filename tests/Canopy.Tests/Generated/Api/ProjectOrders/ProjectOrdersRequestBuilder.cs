@@ -41,11 +41,11 @@ namespace Canopy.Tests.Generated.Api.ProjectOrders
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 400 status code</exception>
-        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 402 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 409 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 413 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 415 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 422 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 503 status code</exception>
@@ -63,11 +63,11 @@ namespace Canopy.Tests.Generated.Api.ProjectOrders
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
-                { "401", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "402", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "409", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "413", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
+                { "415", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "422", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "503", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },

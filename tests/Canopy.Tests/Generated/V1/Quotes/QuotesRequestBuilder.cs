@@ -84,6 +84,7 @@ namespace Canopy.Tests.Generated.V1.Quotes
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 401 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 415 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -100,6 +101,7 @@ namespace Canopy.Tests.Generated.V1.Quotes
             {
                 { "400", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "401", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
+                { "415", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.CnaughtQuote>(requestInfo, global::Canopy.Tests.Generated.Models.CnaughtQuote.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

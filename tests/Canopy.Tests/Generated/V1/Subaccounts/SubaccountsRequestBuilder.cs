@@ -85,6 +85,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 400 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 415 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -102,6 +103,7 @@ namespace Canopy.Tests.Generated.V1.Subaccounts
                 { "400", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "401", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "404", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
+                { "415", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Canopy.Tests.Generated.Models.CnaughtSubaccount>(requestInfo, global::Canopy.Tests.Generated.Models.CnaughtSubaccount.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

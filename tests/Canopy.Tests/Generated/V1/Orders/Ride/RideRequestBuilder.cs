@@ -45,6 +45,7 @@ namespace Canopy.Tests.Generated.V1.Orders.Ride
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 404 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 409 status code</exception>
+        /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 415 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 422 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 429 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.CnaughtProblem">When receiving a 503 status code</exception>
@@ -66,6 +67,7 @@ namespace Canopy.Tests.Generated.V1.Orders.Ride
                 { "403", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "404", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "409", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
+                { "415", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "422", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },
                 { "503", global::Canopy.Tests.Generated.Models.CnaughtProblem.CreateFromDiscriminatorValue },

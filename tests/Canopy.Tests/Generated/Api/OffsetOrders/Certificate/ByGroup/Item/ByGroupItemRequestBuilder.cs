@@ -38,7 +38,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders.Certificate.ByGroup.Item
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 401 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 403 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 404 status code</exception>
         /// <exception cref="global::Canopy.Tests.Generated.Models.WrenMessage">When receiving a 429 status code</exception>
@@ -54,7 +53,6 @@ namespace Canopy.Tests.Generated.Api.OffsetOrders.Certificate.ByGroup.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "403", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "404", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
                 { "429", global::Canopy.Tests.Generated.Models.WrenMessage.CreateFromDiscriminatorValue },
