@@ -167,9 +167,7 @@ internal static class AccountAdminEndpoints
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfter;
-        var rows = await db.Accounts.AsNoTracking().Where(a => after == null || a.Id < after)
-            .OrderByDescending(a => a.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(db.Accounts.AsNoTracking(), a => a.Id, ct);
         var paged = page.Page(rows, a => a.Id);
         var accounts = paged.Data;
         // Three queries for the whole page, not two more per account.
@@ -226,9 +224,7 @@ internal static class AccountAdminEndpoints
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var after = page.StartingAfter;
-        var users = await db.Users.AsNoTracking().Where(u => u.AccountId == id && (after == null || u.Id < after))
-            .OrderByDescending(u => u.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var users = await page.NewestFirstAsync(db.Users.AsNoTracking().Where(u => u.AccountId == id), u => u.Id, ct);
         return TypedResults.Ok(page.Page([.. users.Select(ToResponse)], u => u.Id));
     }
 
@@ -248,9 +244,7 @@ internal static class AccountAdminEndpoints
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
         if (!await db.Accounts.AnyAsync(a => a.Id == id, ct)) return OperatorResults.NotFound("account");
-        var after = page.StartingAfter;
-        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id && (after == null || t.Id < after))
-            .OrderByDescending(t => t.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var tokens = await page.NewestFirstAsync(db.ApiTokens.AsNoTracking().Where(t => t.AccountId == id), t => t.Id, ct);
         return TypedResults.Ok(page.Page([.. tokens.Select(ToResponse)], t => t.Id));
     }
 

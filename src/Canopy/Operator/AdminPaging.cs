@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -50,6 +52,38 @@ internal readonly record struct AdminPage(int Limit, long? StartingAfter, string
         var l = query["limit"].ToString();
         if (l.Length == 0) return DefaultLimit;
         return int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit ? limit : null;
+    }
+
+    /// <summary>
+    /// One page of a list newest first by a numeric id, in one query: the cursor's filter (a plain <c>id &lt; cursor</c>,
+    /// so the index on the id is used), the order, and one row more than the page to tell whether there is a next one.
+    /// </summary>
+    public Task<List<T>> NewestFirstAsync<T>(IQueryable<T> query, Expression<Func<T, long>> id, CancellationToken ct)
+    {
+        if (StartingAfter is { } after)
+            query = query.Where(Expression.Lambda<Func<T, bool>>(Expression.LessThan(id.Body, Parameter(after)), id.Parameters));
+        return query.OrderByDescending(id).Take(Limit + 1).ToListAsync(ct);
+    }
+
+    /// <summary>One page of a list ordered by a string key (ascending, or descending for months), the cursor being the last key.</summary>
+    public Task<List<T>> ByKeyAsync<T>(IQueryable<T> query, Expression<Func<T, string>> key, bool descending, CancellationToken ct)
+    {
+        if (StartingAfterKey is { } after)
+        {
+            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, key.Body, Parameter(after));
+            var beyond = descending ? Expression.LessThan(compare, Expression.Constant(0)) : Expression.GreaterThan(compare, Expression.Constant(0));
+            query = query.Where(Expression.Lambda<Func<T, bool>>(beyond, key.Parameters));
+        }
+        return (descending ? query.OrderByDescending(key) : query.OrderBy(key)).Take(Limit + 1).ToListAsync(ct);
+    }
+
+    /// <summary>The cursor as a query parameter (a closure's member, as EF reads it), not a literal in the SQL.</summary>
+    private static MemberExpression Parameter<TValue>(TValue value) =>
+        Expression.Property(Expression.Constant(new Cursor<TValue>(value)), nameof(Cursor<TValue>.Value));
+
+    private sealed class Cursor<TValue>(TValue value)
+    {
+        public TValue Value { get; } = value;
     }
 
     /// <summary>Cuts the one-extra row that tells whether there is a next page.</summary>

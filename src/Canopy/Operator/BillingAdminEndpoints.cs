@@ -66,8 +66,7 @@ internal static class BillingAdminEndpoints
             if (!TryStatus(status, out var s)) return OperatorResults.Invalid("status", "'status' is issued or paid.");
             query = query.Where(i => i.Status == s);
         }
-        if (page.StartingAfter is { } after) query = query.Where(i => i.Id < after);
-        var rows = await query.OrderByDescending(i => i.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(query, i => i.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(i => ToResponse(i, false))], i => i.Id));
     }
 
@@ -101,8 +100,7 @@ internal static class BillingAdminEndpoints
             if (!TryStatus(status, out var s)) return OperatorResults.Invalid("status", "'status' is issued or paid.");
             query = query.Where(x => x.p.Status == s);
         }
-        if (page.StartingAfter is { } after) query = query.Where(x => x.p.Id < after);
-        var rows = await query.OrderByDescending(x => x.p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(query, x => x.p.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(x => ToResponse(x.p, x.PublicId, false))], p => p.Id));
     }
 
@@ -131,9 +129,7 @@ internal static class BillingAdminEndpoints
         var now = time.GetUtcNow().UtcDateTime;
         var page = AdminPage.ParseKey(request.Query, p => BillingService.IsPlausiblePeriod(p, now));
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfterKey;
-        var runs = await db.BillingRuns.AsNoTracking().Where(r => after == null || string.Compare(r.Period, after) < 0)
-            .OrderByDescending(r => r.Period).Take(page.Limit + 1).ToListAsync(ct);
+        var runs = await page.ByKeyAsync(db.BillingRuns.AsNoTracking(), r => r.Period, descending: true, ct);
         return TypedResults.Ok(page.Page([.. runs.Select(r => new BillingRunResponse(r.Period, r.RanAt, r.Invoices, r.Payouts))], r => r.Period));
     }
 

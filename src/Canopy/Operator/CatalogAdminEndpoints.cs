@@ -356,9 +356,7 @@ internal static class CatalogAdminEndpoints
     {
         var page = AdminPage.ParseKey(request.Query, CatalogRules.IsId);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfterKey;
-        var rows = await db.ProjectCategories.AsNoTracking().Where(c => after == null || string.Compare(c.Id, after) > 0)
-            .OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.ByKeyAsync(db.ProjectCategories.AsNoTracking(), c => c.Id, descending: false, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(ToResponse)], c => c.Id));
     }
 
@@ -380,9 +378,7 @@ internal static class CatalogAdminEndpoints
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfter;
-        var rows = await db.Projects.AsNoTracking().Where(p => after == null || p.Id < after)
-            .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(db.Projects.AsNoTracking(), p => p.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(ToResponse)], p => p.WrenId));
     }
 
@@ -419,9 +415,7 @@ internal static class CatalogAdminEndpoints
     {
         var page = AdminPage.Parse(request.Query);
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfter;
-        var rows = await db.Portfolios.AsNoTracking().Include(p => p.Allocations).Where(p => after == null || p.Id < after)
-            .OrderByDescending(p => p.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(db.Portfolios.AsNoTracking().Include(p => p.Allocations), p => p.Id, ct);
         var projectIds = rows.SelectMany(p => p.Allocations).Select(a => a.ProjectId).Distinct().ToList();
         var projects = await db.Projects.AsNoTracking().Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(p => ToResponse(p, projects))], p => p.WrenId));

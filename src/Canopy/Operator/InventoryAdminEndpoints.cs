@@ -43,8 +43,7 @@ internal static class InventoryAdminEndpoints
         if (!AdminQuery.TryInteger<int>(vintage, out var vintageYear) || vintageYear is < MinVintage or > MaxVintage)
             return OperatorResults.Invalid("vintage", VintageMessage);
         if (vintageYear is { } v) query = query.Where(x => x.b.Vintage == v);
-        if (page.StartingAfter is { } after) query = query.Where(x => x.b.Id < after);
-        var rows = await query.OrderByDescending(x => x.b.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(query, x => x.b.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(x => CatalogAdminEndpoints.ToResponse(x.b, x.PublicId))], b => b.Id));
     }
 

@@ -78,8 +78,7 @@ internal static class OrderAdminEndpoints
             if (!TryDate(created_to, out var to)) return OperatorResults.Invalid("created_to", "'created_to' is an ISO 8601 date or time (UTC), exclusive.");
             query = query.Where(o => o.CreatedAt < to);
         }
-        if (page.StartingAfter is { } after) query = query.Where(o => o.Id < after);
-        var rows = await query.OrderByDescending(o => o.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(query, o => o.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(ToResponse)], o => o.InternalId));
     }
 

@@ -59,8 +59,7 @@ internal static class OutboxAdminEndpoints
         if (topic is not null) query = query.Where(m => m.Topic == topic);
         if (!AdminQuery.TryInteger<long>(account_id, out var accountId)) return OperatorResults.Invalid("account_id", AdminQuery.IntegerMessage("account_id"));
         if (accountId is { } a) query = query.Where(m => m.AccountId == a);
-        if (page.StartingAfter is { } after) query = query.Where(m => m.Id < after);
-        var rows = await query.OrderByDescending(m => m.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.NewestFirstAsync(query, m => m.Id, ct);
         return TypedResults.Ok(page.Page([.. rows.Select(m => ToResponse(m, null))], m => m.Id));
     }
 

@@ -79,9 +79,7 @@ internal static class PaymentAdminEndpoints
     {
         var page = AdminPage.ParseKey(request.Query, c => c.Length == 3 && c.All(char.IsAsciiLetterUpper));
         if (page.Error is not null) return OperatorResults.Invalid(page.ErrorField, page.Error);
-        var after = page.StartingAfterKey;
-        var rates = await db.FxRates.AsNoTracking().Where(r => after == null || string.Compare(r.Currency, after) > 0)
-            .OrderBy(r => r.Currency).Take(page.Limit + 1).ToListAsync(ct);
+        var rates = await page.ByKeyAsync(db.FxRates.AsNoTracking(), r => r.Currency, descending: false, ct);
         return TypedResults.Ok(page.Page([.. rates.Select(ToResponse)], r => r.Currency));
     }
 
