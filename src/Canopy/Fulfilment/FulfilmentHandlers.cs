@@ -12,7 +12,7 @@ namespace Canopy.Fulfilment;
 /// a retry) are fulfilled first in the same pass, so that when inventory runs out with several workers at once, the grams
 /// still go to the orders that came first.
 /// </summary>
-internal sealed class FulfilOrderHandler(FulfilmentService fulfilment, CanopyDbContext db) : IOutboxHandler
+internal sealed class FulfilOrderHandler(FulfilmentService fulfilment, CanopyDbContext db) : IOutboxGroupHandler
 {
     /// <summary>At most this many older undone orders are brought forward into one pass.</summary>
     private const int OlderLimit = 500;
@@ -21,10 +21,28 @@ internal sealed class FulfilOrderHandler(FulfilmentService fulfilment, CanopyDbC
 
     public async Task HandleAsync(OutboxMessage message, CancellationToken ct)
     {
-        var accountId = message.AccountId ?? throw new InvalidOperationException("An order.fulfil message names no account.");
-        var older = await OlderUndoneAsync(db, message.Id, ct);
-        var outcome = await fulfilment.FulfilOrdersAsync([.. older, new OrderToFulfil(accountId, message.Subject)], ct);
-        if (outcome.Missing.Contains(message.Subject)) throw new InvalidOperationException($"Order {message.Subject} to fulfil does not exist.");
+        var errors = await HandleGroupAsync([message], ct);
+        if (errors[message.Id] is { } error) throw new InvalidOperationException(error);
+    }
+
+    /// <summary>
+    /// A group of <c>order.fulfil</c> messages in one transaction: the retirements, state changes and callback messages of
+    /// the whole group are committed together (or none of them).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, string?>> HandleGroupAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        var errors = new Dictionary<long, string?>();
+        List<OrderToFulfil> group = [];
+        foreach (var m in messages)
+        {
+            if (m.AccountId is { } accountId) group.Add(new OrderToFulfil(accountId, m.Subject));
+            else errors[m.Id] = "An order.fulfil message names no account.";
+        }
+        var older = await OlderUndoneAsync(db, messages.Min(m => m.Id), ct);
+        var outcome = await fulfilment.FulfilOrdersAsync([.. older, .. group], ct);
+        foreach (var m in messages)
+            errors.TryAdd(m.Id, outcome.Missing.Contains(m.Subject) ? $"Order {m.Subject} to fulfil does not exist." : null);
+        return errors;
     }
 
     /// <summary>The orders of undone <c>order.fulfil</c> messages older than <paramref name="messageId"/>, oldest first.</summary>

@@ -12,6 +12,15 @@ public interface IOutboxHandler
     Task HandleAsync(OutboxMessage message, CancellationToken ct);
 }
 
+/// <summary>
+/// A handler that works many messages of its topic at once (e.g. fulfilment: one transaction for a group of orders).
+/// Returns, per message id, the error of that message (null: done); throwing fails the whole group.
+/// </summary>
+public interface IOutboxGroupHandler : IOutboxHandler
+{
+    Task<IReadOnlyDictionary<long, string?>> HandleGroupAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
+}
+
 /// <summary>What a handler may add to the log of the attempt it is making (scoped: one per attempt).</summary>
 public sealed class OutboxAttemptDetails
 {
@@ -32,7 +41,7 @@ public sealed class OutboxOptions
     public int MaxBackoffSeconds { get; set; } = 3600;
     /// <summary>After this long since the message was written, failures stop being retried.</summary>
     public int GiveUpAfterHours { get; set; } = 24;
-    public int BatchSize { get; set; } = 20;
+    public int BatchSize { get; set; } = 50;
     /// <summary>How many messages one node works at once (per lane: callbacks, and everything else).</summary>
     public int MaxConcurrency { get; set; } = 8;
 }
@@ -48,6 +57,7 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
     TimeProvider time, IOptions<OutboxOptions> options, ILogger<OutboxProcessor> logger)
 {
     private readonly string[] _topics = [.. registrations.Select(r => r.Topic).Distinct(StringComparer.Ordinal)];
+    private readonly string[] _grouped = [.. registrations.Where(r => r.Grouped).Select(r => r.Topic).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The topics this node has handlers for.</summary>
     public IReadOnlyList<string> Topics => _topics;
@@ -67,14 +77,70 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
             var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
             claimed = await ClaimAsync(db, handled, token, ct);
         }
+        if (claimed.Count == 0) return 0;
         var tried = 0;
-        await Parallel.ForEachAsync(claimed.OrderBy(id => id),
+        // Topics whose handler works groups get their claimed messages in one go (oldest first); the rest one by one.
+        List<long> single = claimed;
+        if (_grouped.Length > 0)
+        {
+            List<OutboxMessage> groupable;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+                groupable = await db.OutboxMessages.AsNoTracking()
+                    .Where(m => claimed.Contains(m.Id) && m.LeaseToken == token && _grouped.Contains(m.Topic)).OrderBy(m => m.Id).ToListAsync(ct);
+            }
+            var inGroups = groupable.Select(m => m.Id).ToHashSet();
+            single = [.. claimed.Where(id => !inGroups.Contains(id))];
+            foreach (var group in groupable.GroupBy(m => m.Topic, StringComparer.Ordinal))
+                tried += await WorkGroupAsync([.. group], token, ct);
+        }
+        await Parallel.ForEachAsync(single.OrderBy(id => id),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxConcurrency), CancellationToken = ct },
             async (id, c) =>
             {
                 if (await WorkAsync(id, token, c)) Interlocked.Increment(ref tried);
             });
         return tried;
+    }
+
+    /// <summary>
+    /// Works a group of messages of one topic that this node holds with <paramref name="token"/>: one call of the group
+    /// handler, one attempt row per message, the successes completed in one statement, each failure backed off.
+    /// </summary>
+    private async Task<int> WorkGroupAsync(List<OutboxMessage> messages, string token, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CanopyDbContext>();
+        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().OfType<IOutboxGroupHandler>().First(h => h.Topic == messages[0].Topic);
+        IReadOnlyDictionary<long, string?> errors;
+        try
+        {
+            errors = await handler.HandleGroupAsync(messages, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            logger.LogWarning(ex, "Outbox group of {Count} {Topic} messages failed", messages.Count, messages[0].Topic);
+            errors = messages.ToDictionary(m => m.Id, _ => (string?)error);
+        }
+
+        var done = time.GetUtcNow().UtcDateTime;
+        db.ChangeTracker.Clear();
+        foreach (var m in messages)
+        {
+            var error = errors.GetValueOrDefault(m.Id);
+            db.OutboxAttempts.Add(new OutboxAttempt { MessageId = m.Id, AttemptedAt = done, Succeeded = error is null, Error = error });
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
+        var succeeded = messages.Where(m => errors.GetValueOrDefault(m.Id) is null).Select(m => m.Id).ToArray();
+        if (succeeded.Length > 0)
+            await db.OutboxMessages.Where(m => succeeded.Contains(m.Id) && m.LeaseToken == token).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.CompletedAt, done).SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.LeaseToken, (string?)null)
+                .SetProperty(m => m.LeasedUntil, (DateTime?)null).SetProperty(m => m.LastError, (string?)null), CancellationToken.None);
+        foreach (var m in messages.Where(m => errors.GetValueOrDefault(m.Id) is not null))
+            await BackOffAsync(db.OutboxMessages.Where(x => x.Id == m.Id && x.LeaseToken == token), m, errors[m.Id]!, done);
+        return messages.Count;
     }
 
     private async Task<List<long>> ClaimAsync(CanopyDbContext db, string[] topics, string token, CancellationToken ct)
@@ -194,6 +260,14 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
             return true;
         }
 
+        await BackOffAsync(mine, message, error, done);
+        return true;
+    }
+
+    /// <summary>A failed attempt: retry after an exponential backoff, or give up when the retry window is over.</summary>
+    private async Task BackOffAsync(IQueryable<OutboxMessage> mine, OutboxMessage message, string error, DateTime done)
+    {
+        var attempts = message.Attempts + 1;
         var windowStart = message.RetriedAt is { } retried && retried > message.CreatedAt ? retried : message.CreatedAt;
         var giveUp = done - windowStart >= TimeSpan.FromHours(options.Value.GiveUpAfterHours);
         var backoff = Math.Min(options.Value.MaxBackoffSeconds, options.Value.BaseBackoffSeconds * Math.Pow(2, Math.Min(attempts - 1, 20)));
@@ -203,8 +277,7 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
             .SetProperty(m => m.AvailableAt, next).SetProperty(m => m.LeasedUntil, (DateTime?)null).SetProperty(m => m.LeaseToken, (string?)null)
             .SetProperty(m => m.GaveUpAt, giveUp ? done : null), CancellationToken.None);
         if (giveUp)
-            logger.LogError("Outbox message {MessageId} ({Topic} {Subject}) gave up after {Attempts} attempts: {Error}", id, message.Topic, message.Subject, attempts, error);
-        return true;
+            logger.LogError("Outbox message {MessageId} ({Topic} {Subject}) gave up after {Attempts} attempts: {Error}", message.Id, message.Topic, message.Subject, attempts, error);
     }
 
     /// <summary>The operator's retry: a message that gave up (or waits for its backoff) becomes due now, with a fresh 24 h window.</summary>
@@ -224,9 +297,11 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
 public interface IOutboxHandlerRegistration
 {
     string Topic { get; }
+    /// <summary>Whether the handler works groups of messages (<see cref="IOutboxGroupHandler"/>).</summary>
+    bool Grouped { get; }
 }
 
-internal sealed record OutboxHandlerRegistration(string Topic) : IOutboxHandlerRegistration;
+internal sealed record OutboxHandlerRegistration(string Topic, bool Grouped) : IOutboxHandlerRegistration;
 
 /// <summary>
 /// Polls the outbox on every node where <c>Canopy:Outbox:WorkerEnabled</c> is true (the default). Callbacks run in their
@@ -252,7 +327,7 @@ public static class OutboxSetup
     public static IServiceCollection AddOutboxHandler<THandler>(this IServiceCollection services, string topic) where THandler : class, IOutboxHandler
     {
         services.AddScoped<IOutboxHandler, THandler>();
-        services.AddSingleton<IOutboxHandlerRegistration>(new OutboxHandlerRegistration(topic));
+        services.AddSingleton<IOutboxHandlerRegistration>(new OutboxHandlerRegistration(topic, typeof(IOutboxGroupHandler).IsAssignableFrom(typeof(THandler))));
         return services;
     }
 

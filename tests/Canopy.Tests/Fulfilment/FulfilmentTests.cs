@@ -218,6 +218,53 @@ public abstract class FulfilmentTests(FulfilmentApp app)
             [.. order.Retirements().Select(r => r.Range).Where(r => r is not null && !r.StartsWith("S-", StringComparison.Ordinal))];
     }
 
+    /// <summary>
+    /// One worker pass takes a group of order.fulfil messages and fulfils them in one transaction: an order whose batch
+    /// runs short waits (keeping what it got) while the others in the group are fulfilled; the group costs the database
+    /// about what one order does, not one order's work per order.
+    /// </summary>
+    [Fact]
+    public async Task AGroupOfOrdersIsFulfilledInOnePassAndAShortOneWaitsWithoutHoldingUpTheOthers()
+    {
+        app.RequireAvailable();
+        var plenty = await app.CreateFulfilmentCustomerAsync();
+        var scarce = await app.CreateFulfilmentCustomerAsync();
+        await app.AddInventoryAsync(plenty.ProjectId, 2024, 100, "P");
+        await app.AddInventoryAsync(scarce.ProjectId, 2024, 3, "S");
+        var processor = app.Services.GetRequiredService<OutboxProcessor>();
+
+        // What one order costs the worker alone.
+        var alone = await plenty.OrderAsync(1);
+        var before = app.Commands.Count;
+        Assert.Equal(1, await processor.RunOnceAsync(Ct));
+        var one = app.Commands.Count - before;
+        Assert.Equal("fulfilled", await plenty.StateAsync(alone));
+
+        List<string> ids = [];
+        for (var i = 0; i < 4; i++) ids.Add(await plenty.OrderAsync(2));
+        var short_ = await scarce.OrderAsync(5);
+        for (var i = 0; i < 5; i++) ids.Add(await plenty.OrderAsync(2));
+        before = app.Commands.Count;
+        Assert.Equal(10, await processor.RunOnceAsync(Ct));
+        var ten = app.Commands.Count - before;
+        // (PostgreSQL sends each SaveChanges as one batch; SQLite, in process, runs its rows as separate commands.)
+        Assert.True(ten < 3 * one, $"Ten orders in one group took {ten} database commands; one order alone took {one}.");
+
+        foreach (var id in ids) Assert.Equal("fulfilled", await plenty.StateAsync(id));
+        Assert.Equal("placed", await scarce.StateAsync(short_));
+        Assert.Equal([("S-1-3000", null)], (await scarce.CnaughtOrderAsync(short_)).Retirements());
+        for (var i = 0; i < ids.Count; i++)
+            Assert.Equal([($"P-{1_001 + i * 2_000}-{1_000 + (i + 1) * 2_000}", null)], (await plenty.CnaughtOrderAsync(ids[i])).Retirements());
+        Assert.Equal(0, await processor.RunOnceAsync(Ct));
+
+        // The short order keeps its place: the next grams for its project go to it.
+        await app.AddInventoryAsync(scarce.ProjectId, 2025, 2, "T");
+        await app.DrainOutboxAsync();
+        Assert.Equal("fulfilled", await scarce.StateAsync(short_));
+        Assert.Equal([("S-1-3000", null), ("T-1-2000", null)], (await scarce.CnaughtOrderAsync(short_)).Retirements());
+        await app.AssertLedgerSoundAsync();
+    }
+
     [Fact]
     public async Task DonationAndTreeAllocationsAndSandboxOrdersHoldNoInventory()
     {
