@@ -21,6 +21,13 @@ public interface IOutboxGroupHandler : IOutboxHandler
     Task<IReadOnlyDictionary<long, string?>> HandleGroupAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
 }
 
+/// <summary>
+/// Thrown by a handler that cannot start the work now for a reason that is not a failure (e.g. its callback target already
+/// has as many deliveries in flight as it may): the message goes back to the queue for
+/// <see cref="OutboxOptions.DeferMilliseconds"/>, with no attempt logged.
+/// </summary>
+public sealed class OutboxDeferredException(string reason) : Exception(reason);
+
 /// <summary>What a handler may add to the log of the attempt it is making (scoped: one per attempt).</summary>
 public sealed class OutboxAttemptDetails
 {
@@ -42,8 +49,16 @@ public sealed class OutboxOptions
     /// <summary>After this long since the message was written, failures stop being retried.</summary>
     public int GiveUpAfterHours { get; set; } = 24;
     public int BatchSize { get; set; } = 50;
-    /// <summary>How many messages one node works at once (per lane: callbacks, and everything else).</summary>
+    /// <summary>How many messages one node works at once in the lane of fulfilment, refunds and e-mail.</summary>
     public int MaxConcurrency { get; set; } = 8;
+    /// <summary>
+    /// How many callbacks one node delivers at once, over all receivers (each receiver is further bounded by
+    /// <c>Callbacks:MaxPerTarget</c>). The callback lane starts a delivery whenever one of these slots is free, so a slow
+    /// receiver holds only its own slots.
+    /// </summary>
+    public int CallbackConcurrency { get; set; } = 32;
+    /// <summary>How long a deferred message (<see cref="OutboxDeferredException"/>) stays back before it is due again.</summary>
+    public int DeferMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>
@@ -105,6 +120,44 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
     }
 
     /// <summary>
+    /// The callback lane's pass: waits for a free slot of <paramref name="slots"/>, claims at most as many due messages as
+    /// there are free slots, and starts each one without waiting for the others (a delivery holds its slot until it ends).
+    /// Returns how many it started; the lane polls again at once while that is more than zero.
+    /// </summary>
+    public async Task<int> DispatchAsync(IReadOnlyCollection<string> topics, SemaphoreSlim slots, CancellationToken ct)
+    {
+        var handled = topics.Where(t => _topics.Contains(t, StringComparer.Ordinal)).ToArray();
+        if (handled.Length == 0) return 0;
+        await slots.WaitAsync(ct);
+        var free = slots.CurrentCount + 1;
+        slots.Release();
+        var token = Guid.NewGuid().ToString("N");
+        List<long> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+            claimed = await ClaimAsync(scope.ServiceProvider.GetRequiredService<CanopyDbContext>(), handled, token, ct, Math.Min(free, Math.Max(1, options.Value.BatchSize)));
+        foreach (var id in claimed.Order())
+        {
+            await slots.WaitAsync(ct);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await WorkAsync(id, token, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    logger.LogError(ex, "Outbox message {MessageId} could not be worked", id);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None);
+        }
+        return claimed.Count;
+    }
+
+    /// <summary>
     /// Works a group of messages of one topic that this node holds with <paramref name="token"/>: one call of the group
     /// handler, one attempt row per message, the successes completed in one statement, each failure backed off.
     /// </summary>
@@ -143,11 +196,11 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
         return messages.Count;
     }
 
-    private async Task<List<long>> ClaimAsync(CanopyDbContext db, string[] topics, string token, CancellationToken ct)
+    private async Task<List<long>> ClaimAsync(CanopyDbContext db, string[] topics, string token, CancellationToken ct, int? max = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var until = now.AddSeconds(options.Value.LeaseSeconds);
-        var limit = Math.Max(1, options.Value.BatchSize);
+        var limit = max ?? Math.Max(1, options.Value.BatchSize);
         if (db.IsPostgres)
             return await db.Database.SqlQuery<long>($"""
                 UPDATE outbox_messages SET leased_until = {until}, lease_token = {token}
@@ -237,6 +290,13 @@ public sealed class OutboxProcessor(IServiceScopeFactory scopes, IEnumerable<IOu
         {
             await handler.HandleAsync(message, ct);
         }
+        catch (OutboxDeferredException)
+        {
+            var due = time.GetUtcNow().UtcDateTime.AddMilliseconds(Math.Max(0, options.Value.DeferMilliseconds));
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.AvailableAt, due)
+                .SetProperty(m => m.LeasedUntil, (DateTime?)null).SetProperty(m => m.LeaseToken, (string?)null), CancellationToken.None);
+            return true;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
@@ -314,12 +374,20 @@ internal sealed class OutboxWorker(OutboxProcessor processor, IOptions<OutboxOpt
         if (!options.Value.WorkerEnabled) return Task.CompletedTask;
         string[] callbacks = [OutboxTopics.OrderCallback];
         string[] work = [.. processor.Topics.Except(callbacks, StringComparer.Ordinal)];
-        return Task.WhenAll(LaneAsync(work, stoppingToken), LaneAsync(callbacks, stoppingToken));
+        return Task.WhenAll(LaneAsync(work, stoppingToken), DispatchLaneAsync(callbacks, stoppingToken));
     }
 
     private Task LaneAsync(string[] topics, CancellationToken stoppingToken) =>
         PeriodicWork.RunAsync("Outbox worker pass", async ct => await processor.RunOnceAsync(topics, ct) > 0,
             () => TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), time, logger, stoppingToken);
+
+    /// <summary>Callbacks: a delivery starts whenever a slot is free, never waiting for a slow receiver's other deliveries.</summary>
+    private Task DispatchLaneAsync(string[] topics, CancellationToken stoppingToken)
+    {
+        var slots = new SemaphoreSlim(Math.Max(1, options.Value.CallbackConcurrency));
+        return PeriodicWork.RunAsync("Outbox callback dispatch", async ct => await processor.DispatchAsync(topics, slots, ct) > 0,
+            () => TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), time, logger, stoppingToken);
+    }
 }
 
 public static class OutboxSetup
