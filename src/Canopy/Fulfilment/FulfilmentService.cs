@@ -197,8 +197,11 @@ public sealed class FulfilmentService(CanopyDbContext db, IOrderCallbackBody cal
         // Rarely fewer (an order made only of donations, cancelled meanwhile): find which ones this pass flipped.
         HashSet<long> done = flipped == ids.Length ? [.. ids]
             : [.. await db.Orders.Where(o => ids.Contains(o.Id) && o.State == OrderState.Fulfilled && o.FulfilledAt == now).Select(o => o.Id).ToListAsync(ct)];
-        foreach (var order in orders.Where(o => done.Contains(o.Id) && o.CallbackUrl is not null).OrderBy(o => o.Id))
-            db.OutboxMessages.Add(await OrderCallbacks.MessageAsync(db, callbackBody, order.AccountId, order.Id, order.PublicId, "fulfilled", now, ct));
+        // The group's callback bodies are rendered together, as the orders now are in this transaction.
+        var calling = orders.Where(o => done.Contains(o.Id) && o.CallbackUrl is not null).OrderBy(o => o.Id).ToList();
+        var bodies = await callbackBody.RenderManyAsync(db, [.. calling.Select(o => o.Id)], ct);
+        foreach (var order in calling)
+            db.OutboxMessages.Add(OrderCallbacks.Message(order.AccountId, order.PublicId, "fulfilled", bodies[order.Id], now));
         await db.SaveChangesAsync(ct);
         return done;
     }

@@ -1729,6 +1729,10 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.HasIndex("CompletedAt", "AvailableAt")
                         .HasDatabaseName("ix_outbox_messages_completed_at_available_at");
 
+                    b.HasIndex("Topic", "Id")
+                        .HasDatabaseName("ix_outbox_messages_undone_topic_id")
+                        .HasFilter("completed_at IS NULL");
+
                     b.ToTable("outbox_messages", (string)null);
                 });
 
