@@ -36,6 +36,7 @@ public abstract class CanopyDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OutboxAttempt> OutboxAttempts => Set<OutboxAttempt>();
     public DbSet<FxRate> FxRates => Set<FxRate>();
     public DbSet<Retirement> Retirements => Set<Ordering.Retirement>();
+    public DbSet<Fulfilment.WaitingAllocation> WaitingAllocations => Set<Fulfilment.WaitingAllocation>();
     public DbSet<Billing.Invoice> Invoices => Set<Billing.Invoice>();
     public DbSet<Billing.InvoiceLine> InvoiceLines => Set<Billing.InvoiceLine>();
     public DbSet<Billing.Payout> Payouts => Set<Billing.Payout>();

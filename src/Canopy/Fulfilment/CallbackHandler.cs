@@ -20,7 +20,7 @@ namespace Canopy.Fulfilment;
 /// placed: placing is answered synchronously, callbacks report later changes of state) complete without a request.
 /// </summary>
 internal sealed class CallbackHandler(CanopyDbContext db, IHttpClientFactory clients, OutboxAttemptDetails attempt, TimeProvider time,
-    ILogger<CallbackHandler> logger) : IOutboxHandler
+    CallbackGate gate, IOptions<CallbackOptions> options, ILogger<CallbackHandler> logger) : IOutboxHandler
 {
     public const string ClientName = "callbacks";
     public const string SignatureHeader = "Canopy-Signature";
@@ -44,13 +44,29 @@ internal sealed class CallbackHandler(CanopyDbContext db, IHttpClientFactory cli
             ?? throw new InvalidOperationException($"Order {message.Subject} of the callback does not exist.");
         if (target.CallbackUrl is null) return;
 
+        // One receiver gets at most MaxPerTarget deliveries at once from this node; the rest step back (no attempt counted).
+        var receiver = Uri.TryCreate(target.CallbackUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : target.CallbackUrl;
+        if (!gate.TryEnter(receiver, Math.Max(1, options.Value.MaxPerTarget)))
+            throw new OutboxDeferredException($"{receiver} already has {options.Value.MaxPerTarget} deliveries in flight.");
+        try
+        {
+            await DeliverAsync(target.CallbackUrl, target.WebhookSecret, body, payload.RootElement.GetProperty("state").GetString(), ct);
+        }
+        finally
+        {
+            gate.Exit(receiver);
+        }
+    }
+
+    private async Task DeliverAsync(string callbackUrl, string webhookSecret, string body, string? state, CancellationToken ct)
+    {
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, target.CallbackUrl)
+        using var request = new HttpRequestMessage(HttpMethod.Post, callbackUrl)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add(SignatureHeader, Signature(target.WebhookSecret, timestamp, body));
-        request.Headers.Add("Canopy-Event", "order." + payload.RootElement.GetProperty("state").GetString());
+        request.Headers.Add(SignatureHeader, Signature(webhookSecret, timestamp, body));
+        request.Headers.Add("Canopy-Event", "order." + state);
 
         var watch = Stopwatch.StartNew();
         try
@@ -84,6 +100,7 @@ internal sealed class CallbackHandler(CanopyDbContext db, IHttpClientFactory cli
     /// </summary>
     public static void Configure(IServiceCollection services)
     {
+        services.AddSingleton<CallbackGate>();
         services.AddHttpClient(ClientName, (sp, c) =>
         {
             c.Timeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<IOptions<CallbackOptions>>().Value.TimeoutSeconds));
@@ -92,10 +109,13 @@ internal sealed class CallbackHandler(CanopyDbContext db, IHttpClientFactory cli
         {
             var allowPrivate = sp.GetRequiredService<IOptions<CallbackOptions>>().Value.AllowPrivateTargets
                 || CallbackTargets.AllowPrivate(sp.GetRequiredService<IConfiguration>());
+            // Pooled keep-alive connections, as many per receiver as it may have deliveries in flight.
             return new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                MaxConnectionsPerServer = Math.Max(1, sp.GetRequiredService<IOptions<CallbackOptions>>().Value.MaxPerTarget),
                 ConnectCallback = async (context, token) =>
                 {
                     var addresses = await System.Net.Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, token);
@@ -115,6 +135,6 @@ internal sealed class CallbackHandler(CanopyDbContext db, IHttpClientFactory cli
                     }
                 },
             };
-        });
+        }).SetHandlerLifetime(Timeout.InfiniteTimeSpan); // the handler keeps its pool; PooledConnectionLifetime renews connections (DNS)
     }
 }

@@ -9,6 +9,36 @@ public sealed class CallbackOptions
     public bool AllowPrivateTargets { get; set; }
     /// <summary>How long one delivery may take, connection included.</summary>
     public int TimeoutSeconds { get; set; } = 10;
+    /// <summary>How many deliveries one node makes at once to one receiver (scheme, host and port); more wait their turn.</summary>
+    public int MaxPerTarget { get; set; } = 4;
+}
+
+/// <summary>
+/// Counts the deliveries in flight per receiver on this node, so that a slow or dead receiver holds at most
+/// <see cref="CallbackOptions.MaxPerTarget"/> of the worker's slots; its other callbacks step back and wait their turn.
+/// </summary>
+public sealed class CallbackGate
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _inFlight = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool TryEnter(string target, int limit)
+    {
+        while (true)
+        {
+            var now = _inFlight.GetOrAdd(target, 0);
+            if (now >= limit) return false;
+            if (_inFlight.TryUpdate(target, now + 1, now)) return true;
+        }
+    }
+
+    public void Exit(string target)
+    {
+        while (true)
+        {
+            var now = _inFlight.GetOrAdd(target, 1);
+            if (_inFlight.TryUpdate(target, Math.Max(0, now - 1), now)) return;
+        }
+    }
 }
 
 /// <summary>

@@ -13,6 +13,9 @@ public interface IOrderCallbackBody
 {
     /// <summary>The JSON body for the order as it is now in <paramref name="db"/> (the caller's transaction).</summary>
     Task<string> RenderAsync(CanopyDbContext db, long orderId, CancellationToken ct);
+
+    /// <summary>The bodies of many orders at once (a fulfilment group), in a few queries; the same bytes as <see cref="RenderAsync"/>.</summary>
+    Task<IReadOnlyDictionary<long, string>> RenderManyAsync(CanopyDbContext db, IReadOnlyCollection<long> orderIds, CancellationToken ct);
 }
 
 /// <summary>Queues an order's callback (outbox <c>order.callback</c>) when it changes state.</summary>
@@ -26,6 +29,12 @@ public static class OrderCallbacks
         string publicId, string state, DateTime now, CancellationToken ct)
     {
         var rendered = await body.RenderAsync(db, orderId, ct);
+        return Message(accountId, publicId, state, rendered, now);
+    }
+
+    /// <summary>The message for a state change whose body is already rendered.</summary>
+    public static OutboxMessage Message(long accountId, string publicId, string state, string rendered, DateTime now)
+    {
         var payload = $"{{\"order_id\":{JsonSerializer.Serialize(publicId)},\"state\":{JsonSerializer.Serialize(state)},\"body\":{rendered}}}";
         return new OutboxMessage
         {

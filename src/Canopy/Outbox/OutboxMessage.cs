@@ -65,6 +65,9 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(x => x.LeaseToken).HasMaxLength(40);
         // Workers poll: pending rows in availability order.
         b.HasIndex(x => new { x.CompletedAt, x.AvailableAt });
+        // Undone messages of a topic in id order (claims; fulfilment's look at older undone orders): only the few undone
+        // rows are indexed, so the scan never walks the completed history.
+        b.HasIndex(x => new { x.Topic, x.Id }).HasFilter("completed_at IS NULL").HasDatabaseName("ix_outbox_messages_undone_topic_id");
     }
 }
 

@@ -24,7 +24,7 @@ public abstract class FulfilmentApp : CanopyApp
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 10, 10, 12, 0, 0, TimeSpan.Zero));
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-        [new("Callbacks:AllowPrivateTargets", "true"), new("Canopy:Outbox:BaseBackoffSeconds", "0")];
+        [new("Callbacks:AllowPrivateTargets", "true"), new("Canopy:Outbox:BaseBackoffSeconds", "0"), new("Canopy:Outbox:DeferMilliseconds", "0")];
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 

@@ -151,6 +151,120 @@ public abstract class FulfilmentTests(FulfilmentApp app)
         await app.AssertLedgerSoundAsync();
     }
 
+    /// <summary>
+    /// Orders waiting for inventory wait in their project's line: the worker never works on them again until inventory
+    /// arrives, and the cost of fulfilling a new order does not grow with the number waiting. Inventory that arrives then
+    /// serves the line in order of arrival, with exact serial ranges.
+    /// </summary>
+    [Fact]
+    public async Task WaitingOrdersCostNothingWhileTheyWaitAndInventoryServesThemInOrder()
+    {
+        app.RequireAvailable();
+        // Half of every order goes to a stocked project, half to one without inventory: each order retires half and waits.
+        var stocked = (await app.CreateProjectAsync(1_000))["id"]!.GetValue<string>();
+        var empty = (await app.CreateProjectAsync(1_000))["id"]!.GetValue<string>();
+        var portfolio = await app.CreatePortfolioAsync((stocked, 0.5m), (empty, 0.5m));
+        var account = await app.CreateAccountAsync();
+        await app.Admin().PatchJsonAsync($"/admin/accounts/{account.Id}", new { billing = "invoice", default_portfolio_id = portfolio["id"]!.GetValue<string>() });
+        await app.AddInventoryAsync(stocked, 2024, 1_000, "S");
+        var c = new FulfilmentCustomer(account, empty, 0, portfolio["id"]!.GetValue<string>(), app.WithBearer(account.LiveToken), app.WithBearer(account.TestToken));
+        var processor = app.Services.GetRequiredService<OutboxProcessor>();
+
+        // What the worker spends on one new order, with one order waiting and with twenty.
+        List<string> ids = [];
+        async Task<(int Commands, long Rows)> FulfilOneMoreAsync()
+        {
+            ids.Add(await c.OrderAsync(2));
+            var (commands, rows) = (app.Commands.Count, app.Commands.RowsRead);
+            await app.DrainOutboxAsync();
+            return (app.Commands.Count - commands, app.Commands.RowsRead - rows);
+        }
+        await FulfilOneMoreAsync();
+        var second = await FulfilOneMoreAsync();
+        for (var i = 0; i < 17; i++) await FulfilOneMoreAsync();
+        var twentieth = await FulfilOneMoreAsync();
+        Assert.Equal(second, twentieth);
+        foreach (var id in ids) Assert.Equal("placed", await c.StateAsync(id));
+
+        // Worker passes while nothing arrives touch none of them: no message is due, no attempt is made.
+        async Task<int> FulfilAttemptsAsync() => await app.WithDbAsync(db => (
+            from a in db.OutboxAttempts join m in db.OutboxMessages on a.MessageId equals m.Id
+            where m.Topic == OutboxTopics.FulfilOrder && ids.Contains(m.Subject) select a).CountAsync(Ct));
+        Assert.Equal(ids.Count, await FulfilAttemptsAsync());
+        for (var i = 0; i < 3; i++) Assert.Equal(0, await processor.RunOnceAsync(Ct));
+        Assert.Equal(ids.Count, await FulfilAttemptsAsync());
+
+        // 10.5 kg arrive: the first ten orders are covered (1 kg each), the eleventh gets 500 g and keeps its place.
+        await app.AddInventoryAsync(empty, 2025, 10.5m, "Q");
+        await app.DrainOutboxAsync();
+        var states = new List<string>();
+        foreach (var id in ids) states.Add(await c.StateAsync(id));
+        Assert.Equal([.. Enumerable.Repeat("fulfilled", 10), .. Enumerable.Repeat("placed", 10)], states);
+        for (var i = 0; i < 10; i++)
+            Assert.Equal([$"Q-{i * 1_000 + 1}-{(i + 1) * 1_000}"], QRanges(await c.CnaughtOrderAsync(ids[i])));
+        Assert.Equal(500, (await app.Admin().GetJsonAsync($"/admin/orders/{ids[10]}"))["allocations"]!.AsArray()
+            .Sum(a => a!["grams_retired"]!.GetValue<long>()) - 1_000);
+
+        // 10 kg more: the rest, still in order of arrival.
+        await app.AddInventoryAsync(empty, 2026, 10, "R");
+        await app.DrainOutboxAsync();
+        foreach (var id in ids) Assert.Equal("fulfilled", await c.StateAsync(id));
+        Assert.Equal(["Q-10001-10500", "R-1-500"], QRanges(await c.CnaughtOrderAsync(ids[10])));
+        for (var i = 11; i < 20; i++)
+            Assert.Equal([$"R-{(i - 11) * 1_000 + 501}-{(i - 10) * 1_000 + 500}"], QRanges(await c.CnaughtOrderAsync(ids[i])));
+        await app.AssertLedgerSoundAsync();
+
+        static string?[] QRanges(System.Text.Json.Nodes.JsonObject order) =>
+            [.. order.Retirements().Select(r => r.Range).Where(r => r is not null && !r.StartsWith("S-", StringComparison.Ordinal))];
+    }
+
+    /// <summary>
+    /// One worker pass takes a group of order.fulfil messages and fulfils them in one transaction: an order whose batch
+    /// runs short waits (keeping what it got) while the others in the group are fulfilled; the group costs the database
+    /// about what one order does, not one order's work per order.
+    /// </summary>
+    [Fact]
+    public async Task AGroupOfOrdersIsFulfilledInOnePassAndAShortOneWaitsWithoutHoldingUpTheOthers()
+    {
+        app.RequireAvailable();
+        var plenty = await app.CreateFulfilmentCustomerAsync();
+        var scarce = await app.CreateFulfilmentCustomerAsync();
+        await app.AddInventoryAsync(plenty.ProjectId, 2024, 100, "P");
+        await app.AddInventoryAsync(scarce.ProjectId, 2024, 3, "S");
+        var processor = app.Services.GetRequiredService<OutboxProcessor>();
+
+        // What one order costs the worker alone.
+        var alone = await plenty.OrderAsync(1);
+        var before = app.Commands.Count;
+        Assert.Equal(1, await processor.RunOnceAsync(Ct));
+        var one = app.Commands.Count - before;
+        Assert.Equal("fulfilled", await plenty.StateAsync(alone));
+
+        List<string> ids = [];
+        for (var i = 0; i < 4; i++) ids.Add(await plenty.OrderAsync(2));
+        var short_ = await scarce.OrderAsync(5);
+        for (var i = 0; i < 5; i++) ids.Add(await plenty.OrderAsync(2));
+        before = app.Commands.Count;
+        Assert.Equal(10, await processor.RunOnceAsync(Ct));
+        var ten = app.Commands.Count - before;
+        // (PostgreSQL sends each SaveChanges as one batch; SQLite, in process, runs its rows as separate commands.)
+        Assert.True(ten < 3 * one, $"Ten orders in one group took {ten} database commands; one order alone took {one}.");
+
+        foreach (var id in ids) Assert.Equal("fulfilled", await plenty.StateAsync(id));
+        Assert.Equal("placed", await scarce.StateAsync(short_));
+        Assert.Equal([("S-1-3000", null)], (await scarce.CnaughtOrderAsync(short_)).Retirements());
+        for (var i = 0; i < ids.Count; i++)
+            Assert.Equal([($"P-{1_001 + i * 2_000}-{1_000 + (i + 1) * 2_000}", null)], (await plenty.CnaughtOrderAsync(ids[i])).Retirements());
+        Assert.Equal(0, await processor.RunOnceAsync(Ct));
+
+        // The short order keeps its place: the next grams for its project go to it.
+        await app.AddInventoryAsync(scarce.ProjectId, 2025, 2, "T");
+        await app.DrainOutboxAsync();
+        Assert.Equal("fulfilled", await scarce.StateAsync(short_));
+        Assert.Equal([("S-1-3000", null), ("T-1-2000", null)], (await scarce.CnaughtOrderAsync(short_)).Retirements());
+        await app.AssertLedgerSoundAsync();
+    }
+
     [Fact]
     public async Task DonationAndTreeAllocationsAndSandboxOrdersHoldNoInventory()
     {

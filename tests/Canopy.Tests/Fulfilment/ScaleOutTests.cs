@@ -66,6 +66,12 @@ public sealed class ScaleOutTests(FulfilmentPostgresApp app) : IClassFixture<Ful
         Assert.Equal(200, retired.Count);
         Assert.All(retired, g => Assert.Equal(1_000, g));
         Assert.Equal(50_000, (await app.BatchAsync(batch["id"]!.GetValue<long>()))["grams_available"]!.GetValue<long>());
+        // No gram was handed out twice: the serial ranges of both nodes' groups tile [0, 200 000) without overlap.
+        var ranges = await app.WithDbAsync(db => db.Retirements.AsNoTracking().Where(r => r.AccountId == c.Account.Id)
+            .OrderBy(r => r.SerialStart).Select(r => new { r.SerialStart, r.SerialEnd }).ToListAsync(Ct));
+        Assert.Equal(0, ranges[0].SerialStart);
+        Assert.All(ranges.Zip(ranges.Skip(1)), pair => Assert.Equal(pair.First.SerialEnd, pair.Second.SerialStart));
+        Assert.Equal(200_000, ranges[^1].SerialEnd);
 
         // Each callback arrived once, and each outbox message was tried once.
         var called = receiver.Requests.Select(r => JsonNode.Parse(r.Body)!["order"]!["id"]!.GetValue<string>()).ToList();

@@ -10,8 +10,18 @@ namespace Canopy.Tests.Infrastructure;
 public sealed class CommandCounter : DbCommandInterceptor
 {
     private int _count;
+    private long _rows;
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Rows read through EF's data readers (counted when a reader is disposed).</summary>
+    public long RowsRead => Interlocked.Read(ref _rows);
+
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        Interlocked.Add(ref _rows, eventData.ReadCount);
+        return result;
+    }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {

@@ -4,9 +4,6 @@ using Canopy.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Canopy.Checkout;
-using Canopy.Ordering;
-using Canopy.Outbox;
 
 #nullable disable
 
@@ -908,6 +905,123 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("project_categories", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("CancelUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_url");
+
+                    b.Property<string>("CheckoutUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkout_url");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("OrderDescription")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_description");
+
+                    b.Property<string>("OrderPublicId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_public_id");
+
+                    b.Property<string>("OrderWebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_webhook_url");
+
+                    b.Property<long>("PortfolioId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long>("PriceUsdCents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_usd_cents");
+
+                    b.Property<string>("ProcessorIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processor_intent_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_id");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("SubaccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subaccount_id");
+
+                    b.Property<string>("SuccessUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("success_url");
+
+                    b.Property<long>("TokenId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkout_sessions");
+
+                    b.HasIndex("OrderPublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_order_public_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_public_id");
+
+                    b.HasIndex("AccountId", "Mode", "Id")
+                        .HasDatabaseName("ix_checkout_sessions_account_id_mode_id");
+
+                    b.ToTable("checkout_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Data.Setting", b =>
                 {
                     b.Property<string>("Key")
@@ -927,28 +1041,19 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("settings", (string)null);
                 });
 
-            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
+            modelBuilder.Entity("Canopy.Fulfilment.WaitingAllocation", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("AllocationId")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("id");
+                        .HasColumnName("allocation_id");
 
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
-                    b.Property<long>("AllocationId")
+                    b.Property<long>("GramsWaiting")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("allocation_id");
-
-                    b.Property<long>("BatchId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("batch_id");
-
-                    b.Property<long>("Grams")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("grams");
+                        .HasColumnName("grams_waiting");
 
                     b.Property<long>("OrderId")
                         .HasColumnType("INTEGER")
@@ -958,52 +1063,22 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("project_id");
 
-                    b.Property<string>("RegistryUrl")
-                        .HasMaxLength(2048)
+                    b.Property<DateTime>("QueuedAt")
                         .HasColumnType("TEXT")
-                        .HasColumnName("registry_url");
+                        .HasColumnName("queued_at");
 
-                    b.Property<DateTime?>("ReleasedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("released_at");
-
-                    b.Property<DateTime>("RetiredAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("retired_at");
-
-                    b.Property<long>("SerialEnd")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("serial_end");
-
-                    b.Property<string>("SerialNumberRange")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("serial_number_range");
-
-                    b.Property<long>("SerialStart")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("serial_start");
-
-                    b.Property<int>("Vintage")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("vintage");
-
-                    b.HasKey("Id")
-                        .HasName("pk_retirements");
-
-                    b.HasIndex("AllocationId")
-                        .HasDatabaseName("ix_retirements_allocation_id");
+                    b.HasKey("AllocationId")
+                        .HasName("pk_fulfilment_queue");
 
                     b.HasIndex("OrderId")
-                        .HasDatabaseName("ix_retirements_order_id");
+                        .HasDatabaseName("ix_fulfilment_queue_order_id");
 
-                    b.HasIndex("BatchId", "SerialStart")
-                        .HasDatabaseName("ix_retirements_batch_id_serial_start");
+                    b.HasIndex("ProjectId", "OrderId", "AllocationId")
+                        .HasDatabaseName("ix_fulfilment_queue_project_id_order_id_allocation_id");
 
-                    b.ToTable("retirements", null, t =>
+                    b.ToTable("fulfilment_queue", null, t =>
                         {
-                            t.HasCheckConstraint("ck_retirements_range", "grams > 0 AND serial_end - serial_start = grams");
+                            t.HasCheckConstraint("ck_fulfilment_queue_grams", "grams_waiting > 0");
                         });
                 });
 
@@ -1203,122 +1278,6 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_ledger_transactions_key");
 
                     b.ToTable("ledger_transactions", (string)null);
-                });
-
-            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<DateTime>("AttemptedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("attempted_at");
-
-                    b.Property<string>("Error")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error");
-
-                    b.Property<long?>("LatencyMs")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("latency_ms");
-
-                    b.Property<long>("MessageId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("message_id");
-
-                    b.Property<int?>("StatusCode")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("status_code");
-
-                    b.Property<bool>("Succeeded")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("succeeded");
-
-                    b.HasKey("Id")
-                        .HasName("pk_outbox_attempts");
-
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_outbox_attempts_message_id");
-
-                    b.ToTable("outbox_attempts", (string)null);
-                });
-
-            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long?>("AccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("account_id");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTime>("AvailableAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("available_at");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("completed_at");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTime?>("GaveUpAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("gave_up_at");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<string>("LeaseToken")
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("lease_token");
-
-                    b.Property<DateTime?>("LeasedUntil")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("leased_until");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("payload");
-
-                    b.Property<DateTime?>("RetriedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("retried_at");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("subject");
-
-                    b.Property<string>("Topic")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("topic");
-
-                    b.HasKey("Id")
-                        .HasName("pk_outbox_messages");
-
-                    b.HasIndex("CompletedAt", "AvailableAt")
-                        .HasDatabaseName("ix_outbox_messages_completed_at_available_at");
-
-                    b.ToTable("outbox_messages", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Ordering.AccountTotals", b =>
@@ -1581,6 +1540,206 @@ namespace Canopy.Data.Migrations.Sqlite
                     b.ToTable("order_allocations", (string)null);
                 });
 
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<long>("AllocationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allocation_id");
+
+                    b.Property<long>("BatchId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long>("Grams")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("grams");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RegistryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registry_url");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
+                    b.Property<DateTime>("RetiredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retired_at");
+
+                    b.Property<long>("SerialEnd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_end");
+
+                    b.Property<string>("SerialNumberRange")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serial_number_range");
+
+                    b.Property<long>("SerialStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_start");
+
+                    b.Property<int>("Vintage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("vintage");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retirements");
+
+                    b.HasIndex("AllocationId")
+                        .HasDatabaseName("ix_retirements_allocation_id");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_retirements_order_id");
+
+                    b.HasIndex("BatchId", "SerialStart")
+                        .HasDatabaseName("ix_retirements_batch_id_serial_start");
+
+                    b.ToTable("retirements", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_retirements_range", "grams > 0 AND serial_end - serial_start = grams");
+                        });
+                });
+
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long?>("LatencyMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_attempts");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_outbox_attempts_message_id");
+
+                    b.ToTable("outbox_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("Canopy.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("AvailableAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("available_at");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("GaveUpAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gave_up_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LeaseToken")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_token");
+
+                    b.Property<DateTime?>("LeasedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("leased_until");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTime?>("RetriedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retried_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("topic");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("CompletedAt", "AvailableAt")
+                        .HasDatabaseName("ix_outbox_messages_completed_at_available_at");
+
+                    b.HasIndex("Topic", "Id")
+                        .HasDatabaseName("ix_outbox_messages_undone_topic_id")
+                        .HasFilter("completed_at IS NULL");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
             modelBuilder.Entity("Canopy.Payments.CardPaymentIntent", b =>
                 {
                     b.Property<long>("Id")
@@ -1688,123 +1847,6 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_payment_intents_status_created_at");
 
                     b.ToTable("payment_intents", (string)null);
-                });
-
-            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("AccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("account_id");
-
-                    b.Property<string>("CancelUrl")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("cancel_url");
-
-                    b.Property<string>("CheckoutUrl")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("checkout_url");
-
-                    b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("completed_at");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Email")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("email");
-
-                    b.Property<DateTime>("ExpiresAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("expires_at");
-
-                    b.Property<long>("Grams")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("grams");
-
-                    b.Property<int>("Mode")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("mode");
-
-                    b.Property<string>("OrderDescription")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_description");
-
-                    b.Property<string>("OrderPublicId")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_public_id");
-
-                    b.Property<string>("OrderWebhookUrl")
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("order_webhook_url");
-
-                    b.Property<long>("PortfolioId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("portfolio_id");
-
-                    b.Property<long>("PriceUsdCents")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("price_usd_cents");
-
-                    b.Property<string>("ProcessorIntentId")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("processor_intent_id");
-
-                    b.Property<string>("PublicId")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("public_id");
-
-                    b.Property<int>("State")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("state");
-
-                    b.Property<long?>("SubaccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("subaccount_id");
-
-                    b.Property<string>("SuccessUrl")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("success_url");
-
-                    b.Property<long>("TokenId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("token_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_checkout_sessions");
-
-                    b.HasIndex("OrderPublicId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_checkout_sessions_order_public_id");
-
-                    b.HasIndex("PublicId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_checkout_sessions_public_id");
-
-                    b.HasIndex("AccountId", "Mode", "Id")
-                        .HasDatabaseName("ix_checkout_sessions_account_id_mode_id");
-
-                    b.ToTable("checkout_sessions", (string)null);
                 });
 
             modelBuilder.Entity("Canopy.Payments.FxRate", b =>
@@ -1977,21 +2019,24 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_projects_project_categories_category_id");
                 });
 
-            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
+            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
+                {
+                    b.HasOne("Canopy.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_sessions_accounts_account_id");
+                });
+
+            modelBuilder.Entity("Canopy.Fulfilment.WaitingAllocation", b =>
                 {
                     b.HasOne("Canopy.Ordering.OrderAllocation", null)
-                        .WithMany("Retirements")
-                        .HasForeignKey("AllocationId")
+                        .WithOne()
+                        .HasForeignKey("Canopy.Fulfilment.WaitingAllocation", "AllocationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_retirements_order_allocations_allocation_id");
-
-                    b.HasOne("Canopy.Catalog.CreditBatch", null)
-                        .WithMany()
-                        .HasForeignKey("BatchId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_retirements_credit_batches_batch_id");
+                        .HasConstraintName("fk_fulfilment_queue_order_allocations_allocation_id");
                 });
 
             modelBuilder.Entity("Canopy.Ledger.LedgerEntry", b =>
@@ -2009,16 +2054,6 @@ namespace Canopy.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ledger_entries_ledger_transactions_transaction_id");
-                });
-
-            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
-                {
-                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_outbox_attempts_outbox_messages_message_id");
                 });
 
             modelBuilder.Entity("Canopy.Ordering.Order", b =>
@@ -2048,14 +2083,31 @@ namespace Canopy.Data.Migrations.Sqlite
                         .HasConstraintName("fk_order_allocations_projects_project_id");
                 });
 
-            modelBuilder.Entity("Canopy.Checkout.CheckoutSession", b =>
+            modelBuilder.Entity("Canopy.Ordering.Retirement", b =>
                 {
-                    b.HasOne("Canopy.Accounts.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
+                    b.HasOne("Canopy.Ordering.OrderAllocation", null)
+                        .WithMany("Retirements")
+                        .HasForeignKey("AllocationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_checkout_sessions_accounts_account_id");
+                        .HasConstraintName("fk_retirements_order_allocations_allocation_id");
+
+                    b.HasOne("Canopy.Catalog.CreditBatch", null)
+                        .WithMany()
+                        .HasForeignKey("BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_retirements_credit_batches_batch_id");
+                });
+
+            modelBuilder.Entity("Canopy.Outbox.OutboxAttempt", b =>
+                {
+                    b.HasOne("Canopy.Outbox.OutboxMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_outbox_attempts_outbox_messages_message_id");
                 });
 
             modelBuilder.Entity("Canopy.Billing.Invoice", b =>
