@@ -10,14 +10,14 @@ namespace Canopy.Operator;
 public sealed record PageResponse<T>(IReadOnlyList<T> Data, bool HasMore, string? NextCursor);
 
 /// <summary>
-/// Keyset paging for operator lists: <c>limit</c> 1–200 (default 50), <c>starting_after</c> the previous page's
+/// Keyset paging for operator lists: <c>limit</c> 1–100 (default 50), <c>starting_after</c> the previous page's
 /// <c>next_cursor</c>. Lists of rows with a numeric id page on it, newest first (<see cref="StartingAfter"/>); lists keyed
 /// by a string (categories, currencies, months) page on that key (<see cref="StartingAfterKey"/>).
 /// </summary>
 internal readonly record struct AdminPage(int Limit, long? StartingAfter, string? Error)
 {
     public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
+    public const int MaxLimit = 100;
     private const string CursorMessage = "'starting_after' must be the next_cursor of the previous page.";
 
     /// <summary>The query parameter <see cref="Error"/> is about: <c>limit</c> or <c>starting_after</c>.</summary>

@@ -46,7 +46,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
 
     [Theory]
     [InlineData("/admin/accounts?limit=0")]
-    [InlineData("/admin/accounts?limit=201")]
+    [InlineData("/admin/accounts?limit=101")]
     [InlineData("/admin/accounts?limit=abc")]
     [InlineData("/admin/accounts?starting_after=x")]
     [InlineData("/admin/accounts?starting_after=-1")]
@@ -58,7 +58,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     /// <summary>A bad limit is reported on 'limit' (it was reported on 'starting_after'), alone, with the range the lists take.</summary>
     [Theory]
     [InlineData("/admin/accounts?limit=0")]
-    [InlineData("/admin/accounts?limit=201")]
+    [InlineData("/admin/accounts?limit=101")]
     [InlineData("/admin/orders?limit=2147483648")]
     [InlineData("/admin/outbox?limit=1.5")]
     [InlineData("/admin/project-categories?limit=-1&starting_after=zzz")]
@@ -67,7 +67,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
     {
         var body = await (await app.Admin().GetAsync(url, Ct)).AssertInvalidAsync("limit");
         Assert.Equal(["limit"], body["errors"].Keys());
-        Assert.Contains("from 1 to 200", body["errors"]!["limit"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("from 1 to 100", body["errors"]!["limit"]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ public abstract class OperatorListPagingTests(CanopyApp app)
 
     [Theory]
     [InlineData("/admin/projects?starting_after=BIOCHR")]
-    [InlineData("/admin/projects?limit=201")]
+    [InlineData("/admin/projects?limit=101")]
     [InlineData("/admin/portfolios?starting_after=-1")]
     [InlineData("/admin/portfolios?starting_after=99999999999999999999999")]
     [InlineData("/admin/project-categories?starting_after=a%00b")]

@@ -87,7 +87,7 @@ public static class TestData
         return await response.ReadJsonAsync(expected);
     }
 
-    /// <summary>Every item of an operator list, walking its pages (limit=200, starting_after = next_cursor).</summary>
+    /// <summary>Every item of an operator list, walking its pages (limit=100, starting_after = next_cursor).</summary>
     public static async Task<JsonArray> ListAllAsync(this HttpClient client, string url)
     {
         var all = new JsonArray();
@@ -95,7 +95,7 @@ public static class TestData
         var separator = url.Contains('?', StringComparison.Ordinal) ? "&" : "?";
         while (true)
         {
-            var page = await client.GetJsonAsync($"{url}{separator}limit=200" + (cursor is null ? "" : "&starting_after=" + Uri.EscapeDataString(cursor)));
+            var page = await client.GetJsonAsync($"{url}{separator}limit=100" + (cursor is null ? "" : "&starting_after=" + Uri.EscapeDataString(cursor)));
             foreach (var item in page["data"]!.AsArray()) all.Add(item!.DeepClone());
             if (!page["has_more"]!.GetValue<bool>()) return all;
             cursor = page["next_cursor"]!.GetValue<string>();
