@@ -221,10 +221,6 @@ internal static class CnaughtSubaccountEndpoints
     private static async Task<IResult> ShapeAsync(HttpContext http, CanopyDbContext db, Subaccount sub, CancellationToken ct) =>
         TypedResults.Json(Shape(http.Request, sub, await PortfolioIdsAsync(db, [sub], ct)), Json.SnakeCase);
 
-
-
-
-
     private static async Task<Dictionary<long, string>> PortfolioIdsAsync(CanopyDbContext db, IReadOnlyCollection<Subaccount> subs, CancellationToken ct)
     {
         var ids = subs.Where(s => s.DefaultPortfolioId != null).Select(s => s.DefaultPortfolioId!.Value).Distinct().ToList();

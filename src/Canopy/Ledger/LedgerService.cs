@@ -31,11 +31,7 @@ public sealed class LedgerService(CanopyDbContext db, LedgerAccounts accounts, T
     /// </summary>
     public static bool TracksBalance(LedgerAccountKind kind) => kind is LedgerAccountKind.CustomerCredits;
 
-    /// <summary>
-    /// Adds a balanced transaction to the context and applies its balance changes. Must run inside the caller's
-    /// database transaction; the caller's SaveChanges writes the transaction rows with the rest of its work.
-    /// A credits account that would go below zero makes nothing change and returns <see cref="PostResult.InsufficientCredits"/>.
-    /// </summary>
+    /// <summary>The same as <see cref="PostAsync(LedgerPosting, CancellationToken)"/>, for a posting given by its parts.</summary>
     public Task<PostResult> PostAsync(string key, string kind, string currency, long? accountId, string? note, IReadOnlyList<Leg> legs, CancellationToken ct) =>
         PostAsync(LedgerPosting.Create(key, kind, currency, note, legs, accounts) with { AccountId = accountId }, ct);
 
